@@ -1,0 +1,259 @@
+package broadcast_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"io"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/peer"
+	"github.com/gridcast/gridcast/relay"
+	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The end-to-end tests run real libp2p hosts over TCP on 127.0.0.1.
+
+const (
+	testBitrate = 4_000_000 / 8 // bytes/s the test streams are paced to
+	streamSize  = 2 << 20
+)
+
+func newNode(t *testing.T, budget relay.Budget, role relay.Role) *peer.Node {
+	t.Helper()
+	n, err := peer.New(t.Context(),
+		peer.WithListenAddrs("/ip4/127.0.0.1/tcp/0"),
+		peer.WithRelay(budget, testBitrate, role))
+	require.NoError(t, err)
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
+func connect(t *testing.T, from, to *peer.Node) {
+	t.Helper()
+	info := libp2ppeer.AddrInfo{ID: to.ID(), Addrs: to.Host().Addrs()}
+	require.NoError(t, from.Connect(t.Context(), info))
+}
+
+func knownBytes(n int) []byte {
+	data := make([]byte, n)
+	rng := rand.NewChaCha8([32]byte{'g', 'r', 'i', 'd'})
+	rng.Read(data)
+	return data
+}
+
+// waitForMesh waits until the channel's mesh links every node to the
+// first (the source), so the stream's first chunk reaches all of them by
+// push rather than by the slower gossip repair.
+func waitForMesh(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		edges := make(map[libp2ppeer.ID][]libp2ppeer.ID)
+		for _, n := range nodes {
+			for _, p := range n.Monitor().MeshPeers(ch.Topic()) {
+				edges[n.ID()] = append(edges[n.ID()], p)
+				edges[p] = append(edges[p], n.ID())
+			}
+		}
+		reached := map[libp2ppeer.ID]bool{nodes[0].ID(): true}
+		queue := []libp2ppeer.ID{nodes[0].ID()}
+		for len(queue) > 0 {
+			next := queue[0]
+			queue = queue[1:]
+			for _, p := range edges[next] {
+				if !reached[p] {
+					reached[p] = true
+					queue = append(queue, p)
+				}
+			}
+		}
+		for _, n := range nodes {
+			if !reached[n.ID()] {
+				return false
+			}
+		}
+		return true
+	}, 20*time.Second, 50*time.Millisecond, "mesh did not connect every node to the source")
+}
+
+// broadcastBytes paces data into b at testBitrate and closes b.
+func broadcastBytes(t *testing.T, b *broadcast.Broadcaster, data []byte) {
+	t.Helper()
+	_, err := io.Copy(b, broadcast.NewPacedReader(t.Context(), bytes.NewReader(data), testBitrate))
+	require.NoError(t, err)
+	require.NoError(t, b.Close())
+}
+
+// playAll reads each viewer's playout stream to EOF and returns the sha256
+// of each. A viewer still reading after the timeout is closed, which makes
+// its Read fail instead of hanging the test.
+func playAll(t *testing.T, viewers []*broadcast.Viewer, timeout time.Duration) [][32]byte {
+	t.Helper()
+	sums := make([][32]byte, len(viewers))
+	errs := make(chan error, len(viewers))
+	for i, v := range viewers {
+		go func() {
+			h := sha256.New()
+			_, err := io.Copy(h, v)
+			copy(sums[i][:], h.Sum(nil))
+			errs <- err
+		}()
+	}
+	deadline := time.AfterFunc(timeout, func() {
+		for _, v := range viewers {
+			v.Close()
+		}
+	})
+	defer deadline.Stop()
+	for range viewers {
+		require.NoError(t, <-errs)
+	}
+	return sums
+}
+
+func TestEveryViewerPlaysExactlyThePublishedBytes(t *testing.T) {
+	source := newNode(t, relay.Multiple(testBitrate, 3), relay.RoleSource)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var viewerNodes []*peer.Node
+	for i := range 10 {
+		n := newNode(t, relay.Multiple(testBitrate, 4), relay.RoleViewer)
+		if i < 3 {
+			connect(t, n, source)
+		}
+		// A few random earlier viewers: a sparse graph, not a full mesh.
+		for _, j := range rng.Perm(i)[:min(i, 2)] {
+			connect(t, n, viewerNodes[j])
+		}
+		viewerNodes = append(viewerNodes, n)
+	}
+
+	b, err := broadcast.NewBroadcaster(source, "e2e")
+	require.NoError(t, err)
+	var viewers []*broadcast.Viewer
+	for _, n := range viewerNodes {
+		v, err := broadcast.NewViewer(n, b.Channel())
+		require.NoError(t, err)
+		t.Cleanup(func() { v.Close() })
+		viewers = append(viewers, v)
+	}
+	waitForMesh(t, b.Channel(), append([]*peer.Node{source}, viewerNodes...)...)
+
+	data := knownBytes(streamSize)
+	go broadcastBytes(t, b, data)
+	sums := playAll(t, viewers, 60*time.Second)
+
+	want := sha256.Sum256(data)
+	for i, sum := range sums {
+		assert.Equal(t, want, sum, "viewer %d", i)
+		st := viewers[i].Stats()
+		assert.Zero(t, st.Skipped, "viewer %d skipped chunks", i)
+		assert.Zero(t, st.Playout.Discarded, "viewer %d started late", i)
+		assert.Positive(t, st.Latency.Samples)
+	}
+	// The source sent fewer copies than it has mesh slots: viewers relayed.
+	degree := source.Degree().D
+	out := source.Limiter().Traffic().Out
+	t.Logf("source degree %d, sent %d bytes = %.2f copies of the stream", degree, out, float64(out)/streamSize)
+	assert.Less(t, out, uint64(degree+1)*streamSize)
+	var relayed uint64
+	for _, n := range viewerNodes {
+		relayed += n.Limiter().Traffic().Out
+	}
+	assert.Greater(t, relayed, uint64(streamSize), "viewers relayed the stream")
+}
+
+func TestViewerBehindViewerGetsTheWholeStream(t *testing.T) {
+	source := newNode(t, relay.Budget{}, relay.RoleSource)
+	near := newNode(t, relay.Budget{}, relay.RoleViewer)
+	far := newNode(t, relay.Budget{}, relay.RoleViewer)
+	connect(t, near, source)
+	connect(t, far, near)
+
+	b, err := broadcast.NewBroadcaster(source, "chain")
+	require.NoError(t, err)
+	var viewers []*broadcast.Viewer
+	for _, n := range []*peer.Node{near, far} {
+		v, err := broadcast.NewViewer(n, b.Channel())
+		require.NoError(t, err)
+		t.Cleanup(func() { v.Close() })
+		viewers = append(viewers, v)
+	}
+	waitForMesh(t, b.Channel(), source, near, far)
+	require.Empty(t, far.Host().Network().ConnsToPeer(source.ID()), "far viewer must not reach the source directly")
+
+	data := knownBytes(streamSize / 4)
+	go broadcastBytes(t, b, data)
+	sums := playAll(t, viewers, 60*time.Second)
+	assert.Equal(t, sha256.Sum256(data), sums[1])
+	assert.Empty(t, far.Host().Network().ConnsToPeer(source.ID()))
+}
+
+func TestNonOwnerReachesNoViewer(t *testing.T) {
+	source := newNode(t, relay.Budget{}, relay.RoleSource)
+	v1 := newNode(t, relay.Budget{}, relay.RoleViewer)
+	v2 := newNode(t, relay.Budget{}, relay.RoleViewer)
+	forger := newNode(t, relay.Budget{}, relay.RoleViewer)
+	connect(t, v1, source)
+	connect(t, v2, v1)
+	connect(t, forger, v1)
+	connect(t, forger, v2)
+
+	b, err := broadcast.NewBroadcaster(source, "owned")
+	require.NoError(t, err)
+	var viewers []*broadcast.Viewer
+	for _, n := range []*peer.Node{v1, v2} {
+		v, err := broadcast.NewViewer(n, b.Channel())
+		require.NoError(t, err)
+		t.Cleanup(func() { v.Close() })
+		viewers = append(viewers, v)
+	}
+	// The forger joins the topic with no validator and its own valid key.
+	topic, err := forger.PubSub().Join(b.Channel().Topic())
+	require.NoError(t, err)
+	sub, err := topic.Subscribe()
+	require.NoError(t, err)
+	defer sub.Cancel()
+	waitForMesh(t, b.Channel(), source, v1, v2, forger)
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	for i := range 20 {
+		// Well-formed chunks for the channel, in the owner's sequence
+		// range, but signed by the forger.
+		c := broadcast.Chunk{Channel: b.Channel(), Seq: uint64(time.Now().UnixMilli()) + uint64(i), Time: time.Now(),
+			Flags: broadcast.FlagCleanStart, Payload: []byte("forged")}
+		data, err := c.Encode()
+		require.NoError(t, err)
+		require.NoError(t, topic.Publish(ctx, data))
+		require.NoError(t, b.WriteChunk(ctx, []byte("real"), broadcast.FlagCleanStart))
+	}
+	require.NoError(t, b.Close())
+
+	for i, v := range viewers {
+		real, ended := 0, false
+		for real < 20 || !ended {
+			c, err := v.Next(ctx)
+			require.NoError(t, err, "viewer %d", i)
+			assert.NotEqual(t, "forged", string(c.Payload), "viewer %d got a forged chunk", i)
+			real += bytes.Count(c.Payload, []byte("real"))
+			ended = ended || c.Flags&broadcast.FlagEndOfStream != 0
+		}
+		assert.Equal(t, 20, real, "viewer %d", i)
+	}
+	// The forged chunks did reach the viewers, and were refused there.
+	for _, n := range []*peer.Node{v1, v2} {
+		assert.Positive(t, n.Monitor().TopicStats(b.Channel().Topic()).Rejected)
+	}
+	// Each viewer the forger sent to now scores it negatively.
+	for _, n := range []*peer.Node{v1, v2} {
+		require.Eventually(t, func() bool {
+			score, ok := n.Monitor().Score(forger.ID())
+			return ok && score < 0
+		}, 10*time.Second, 100*time.Millisecond, "forger not penalised")
+	}
+}

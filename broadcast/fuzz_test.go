@@ -1,0 +1,157 @@
+package broadcast
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fuzzMaxPayload keeps the payload limit small, so the fuzzer reaches the
+// oversized paths with short inputs.
+const fuzzMaxPayload = 64
+
+// decodeSeedCorpus lists the committed seeds in testdata/fuzz/FuzzDecodeChunk
+// and the error each must produce (nil: decodes). All are chunks of channel
+// ownerOneText + "/live", built with the fixed key of ownerForTest(1):
+//
+//   - valid-clean-start: seq 1, FlagStreamStart|FlagCleanStart, payload
+//     "frame", time 2025-06-01 12:00 UTC. The fuzzer mutates it field by
+//     field from here.
+//   - valid-end-of-stream: seq 2, FlagEndOfStream, empty payload.
+//   - truncated-header: the first 10 bytes of valid-clean-start.
+//   - truncated-payload: valid-clean-start without its last byte.
+//   - wrong-version: valid-clean-start with version byte 2.
+//   - wrong-channel: a valid chunk of ownerTwoText + "/live".
+//   - oversized-length: valid-clean-start declaring a 0xffffffff-byte
+//     payload, which must be refused before anything is sized by it.
+//   - unknown-flag: valid-clean-start with flag bit 3 set.
+var decodeSeedCorpus = map[string]error{
+	"valid-clean-start":   nil,
+	"valid-end-of-stream": nil,
+	"truncated-header":    ErrTruncated,
+	"truncated-payload":   ErrTruncated,
+	"wrong-version":       ErrUnknownVersion,
+	"wrong-channel":       ErrWrongChannel,
+	"oversized-length":    ErrOversized,
+	"unknown-flag":        ErrMalformed,
+}
+
+func fuzzDecoder(tb testing.TB) *Decoder {
+	tb.Helper()
+	dec, err := NewDecoder(channelForTest(tb, 1, "live"), fuzzMaxPayload)
+	require.NoError(tb, err)
+	return dec
+}
+
+func FuzzDecodeChunk(f *testing.F) {
+	dec := fuzzDecoder(f)
+	enc, err := NewEncoder(dec.Channel(), fuzzMaxPayload)
+	require.NoError(f, err)
+	ch := dec.Channel()
+
+	// More seeds than the committed corpus: payload limits, every flag and
+	// extreme field values.
+	f.Add(encodeForTest(f, Chunk{Channel: ch, Seq: 0, Time: epoch, Flags: knownFlags}))
+	f.Add(encodeForTest(f, Chunk{Channel: ch, Seq: ^uint64(0), Time: epoch, Payload: make([]byte, fuzzMaxPayload)}))
+	f.Add(encodeForTest(f, Chunk{Channel: ch, Seq: 5, Time: epoch, Payload: make([]byte, fuzzMaxPayload+1)}))
+	f.Add([]byte{})
+	f.Add([]byte{Version, 0, 0})
+
+	sentinels := []error{ErrTruncated, ErrOversized, ErrUnknownVersion, ErrWrongChannel, ErrMalformed}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := dec.Decode(data)
+		if err != nil {
+			matched := 0
+			for _, s := range sentinels {
+				if errors.Is(err, s) {
+					matched++
+				}
+			}
+			require.Equal(t, 1, matched, "error %q must wrap exactly one sentinel", err)
+			return
+		}
+		require.Equal(t, ch, c.Channel)
+		require.LessOrEqual(t, len(c.Payload), fuzzMaxPayload)
+		require.Equal(t, len(c.Payload), cap(c.Payload))
+		again, err := enc.AppendEncode(nil, &c)
+		require.NoError(t, err)
+		require.Equal(t, data, again, "a decoded chunk re-encodes to the same bytes")
+	})
+}
+
+func FuzzParseChannel(f *testing.F) {
+	f.Add(ownerOneText + "/live")
+	f.Add(" " + ownerOneCID + "/a.b_c-d\n")
+	f.Add(ownerOneText + "/a/b")
+	f.Add(ownerOneText + "/..")
+	f.Add(hashedPeerText + "/live")
+	f.Add("12D3KooW/x")
+	f.Add("/")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, s string) {
+		ch, err := ParseChannel(s)
+		if err != nil {
+			require.ErrorIs(t, err, ErrBadChannelID)
+			require.Zero(t, ch)
+			return
+		}
+		require.NoError(t, ch.Validate())
+		require.LessOrEqual(t, len(ch.ID()), MaxIDLen)
+		back, err := ParseChannel(ch.ID())
+		require.NoError(t, err)
+		require.Equal(t, ch, back, "ID round-trips")
+	})
+}
+
+// TestDecodeSeedCorpus keeps the committed seeds what the list above says
+// they are, so a format change cannot quietly turn them into noise.
+func TestDecodeSeedCorpus(t *testing.T) {
+	dec := fuzzDecoder(t)
+	dir := filepath.Join("testdata", "fuzz", "FuzzDecodeChunk")
+	seen := map[string]bool{}
+	for name, want := range decodeSeedCorpus {
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(filepath.Join(dir, name))
+			require.NoError(t, err)
+			data := parseCorpusBytes(t, raw)
+			_, err = dec.Decode(data)
+			if want == nil {
+				assert.NoError(t, err)
+			} else {
+				assert.ErrorIs(t, err, want)
+			}
+		})
+		seen[name] = true
+	}
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	for _, e := range entries {
+		// Files the fuzzer adds after finding a failure are named by hash;
+		// keep them, but describe hand-made seeds above.
+		if len(e.Name()) != 16 {
+			assert.True(t, seen[e.Name()], "seed %s is not described in decodeSeedCorpus", e.Name())
+		}
+	}
+}
+
+// parseCorpusBytes reads a one-value "go test fuzz v1" file holding []byte.
+func parseCorpusBytes(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(string(raw)), "\n")
+	require.Len(t, lines, 2)
+	require.Equal(t, "go test fuzz v1", lines[0])
+	lit, ok := strings.CutPrefix(lines[1], "[]byte(")
+	require.True(t, ok, "want a []byte value, got %q", lines[1])
+	lit, ok = strings.CutSuffix(lit, ")")
+	require.True(t, ok)
+	s, err := strconv.Unquote(lit)
+	require.NoError(t, err)
+	return bytes.Clone([]byte(s))
+}

@@ -1,0 +1,185 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/gridcast/gridcast/relay"
+	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/host"
+	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
+	"github.com/libp2p/go-libp2p/p2p/security/noise"
+	libp2ptls "github.com/libp2p/go-libp2p/p2p/security/tls"
+	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Node is a running gridcast peer: a libp2p host and the GossipSub router
+// on it. Its methods are safe for concurrent use.
+type Node struct {
+	host    host.Host
+	pubsub  *pubsub.PubSub
+	limiter *relay.Limiter
+	monitor *relay.Monitor
+	budget  relay.Budget
+	bitrate int64
+	role    relay.Role
+
+	// cancel stops the router's goroutines, which live on its context.
+	cancel    context.CancelFunc
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// New starts a node. With no options it listens on every interface on
+// random TCP and QUIC ports with a fresh Ed25519 identity, keeps between
+// [DefaultConnLow] and [DefaultConnHigh] connections, and relays with an
+// unlimited budget sized for [DefaultBitrate]. It dials the bootstrap peers
+// before it returns and fails, closing everything, if none answers.
+//
+// ctx bounds only the start; the node runs until [Node.Close].
+func New(ctx context.Context, opts ...Option) (*Node, error) {
+	cfg := defaultConfig()
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	h := cfg.host
+	if h == nil {
+		var err error
+		if h, err = newHost(&cfg); err != nil {
+			return nil, err
+		}
+	}
+
+	limiter := relay.NewLimiter(cfg.budget.Upload)
+	monitor := relay.NewMonitor()
+	psOpts := append(cfg.budget.PubSubOptions(cfg.bitrate, cfg.role, monitor), cfg.pubsubOptions...)
+	// The router outlives ctx, which only bounds the start.
+	runCtx, cancel := context.WithCancel(context.Background())
+	ps, err := pubsub.NewGossipSub(runCtx, limiter.WrapHost(h), psOpts...)
+	if err != nil {
+		cancel()
+		h.Close()
+		return nil, fmt.Errorf("peer: start gossipsub: %w", err)
+	}
+	n := &Node{
+		host: h, pubsub: ps, limiter: limiter, monitor: monitor,
+		budget: cfg.budget, bitrate: cfg.bitrate, role: cfg.role,
+		cancel: cancel,
+	}
+	if len(cfg.bootstrap) > 0 {
+		bctx, bcancel := context.WithTimeout(ctx, cfg.bootstrapTimeout)
+		err := n.Connect(bctx, cfg.bootstrap...)
+		bcancel()
+		if err != nil {
+			n.Close()
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+func newHost(cfg *config) (host.Host, error) {
+	key := cfg.key
+	if key == nil && cfg.keyFile != "" {
+		var err error
+		if key, err = LoadOrCreateKey(cfg.keyFile); err != nil {
+			return nil, err
+		}
+	}
+	cm, err := connmgr.NewConnManager(cfg.connLow, cfg.connHigh, connmgr.WithGracePeriod(cfg.connGrace))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
+	}
+	opts := []libp2p.Option{
+		libp2p.ListenAddrStrings(cfg.listenAddrs...),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Transport(quic.NewTransport),
+		libp2p.Security(noise.ID, noise.New),
+		libp2p.Security(libp2ptls.ID, libp2ptls.New),
+		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
+		libp2p.ConnectionManager(cm),
+	}
+	if key != nil {
+		opts = append(opts, libp2p.Identity(key))
+	}
+	h, err := libp2p.New(append(opts, cfg.hostOptions...)...)
+	if err != nil {
+		return nil, fmt.Errorf("peer: start host: %w", err)
+	}
+	return h, nil
+}
+
+// Connect dials the given peers concurrently. It succeeds if at least one
+// connection stands; otherwise the error wraps [ErrNoBootstrap] and every
+// dial's reason.
+func (n *Node) Connect(ctx context.Context, peers ...libp2ppeer.AddrInfo) error {
+	if len(peers) == 0 {
+		return nil
+	}
+	errs := make([]error, len(peers))
+	var wg sync.WaitGroup
+	for i, info := range peers {
+		wg.Go(func() {
+			if err := n.host.Connect(ctx, info); err != nil {
+				errs[i] = fmt.Errorf("%s: %w", info.ID, err)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: %w", ErrNoBootstrap, errors.Join(errs...))
+}
+
+// Host returns the libp2p host. It belongs to the node: do not close it.
+func (n *Node) Host() host.Host { return n.host }
+
+// PubSub returns the GossipSub router the stream is relayed by.
+func (n *Node) PubSub() *pubsub.PubSub { return n.pubsub }
+
+// Monitor returns what the router is doing: mesh peers, duplicates, scores.
+func (n *Node) Monitor() *relay.Monitor { return n.monitor }
+
+// Limiter returns the enforced upload cap and the relay traffic counters.
+func (n *Node) Limiter() *relay.Limiter { return n.limiter }
+
+// ID returns the node's peer ID.
+func (n *Node) ID() libp2ppeer.ID { return n.host.ID() }
+
+// Budget returns the upload budget the node relays within.
+func (n *Node) Budget() relay.Budget { return n.budget }
+
+// Degree returns the GossipSub mesh degree the budget gave this node.
+func (n *Node) Degree() relay.Degree { return n.budget.Degree(n.bitrate, n.role) }
+
+// Addrs returns the node's dialable addresses, each ending in /p2p/<id>,
+// ready for a viewer's -peer flag.
+func (n *Node) Addrs() []ma.Multiaddr {
+	addrs, err := libp2ppeer.AddrInfoToP2pAddrs(&libp2ppeer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()})
+	if err != nil {
+		return nil
+	}
+	return addrs
+}
+
+// Close stops the router, wakes writers waiting on the upload cap and
+// closes the host with all its connections. It is safe to call twice.
+func (n *Node) Close() error {
+	n.closeOnce.Do(func() {
+		n.cancel()
+		n.closeErr = errors.Join(n.limiter.Close(), n.host.Close())
+	})
+	return n.closeErr
+}

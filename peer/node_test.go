@@ -1,0 +1,92 @@
+package peer
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gridcast/gridcast/relay"
+	"github.com/libp2p/go-libp2p/core/network"
+	ma "github.com/multiformats/go-multiaddr"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// addrWith returns the first of n's addresses that contains proto.
+func addrWith(t *testing.T, n *Node, proto string) string {
+	t.Helper()
+	for _, a := range n.Addrs() {
+		if strings.Contains(a.String(), proto) {
+			return a.String()
+		}
+	}
+	t.Fatalf("no %s address among %v", proto, n.Addrs())
+	return ""
+}
+
+func TestNodesConnectOverTCPAndQUIC(t *testing.T) {
+	for _, proto := range []string{"/tcp/", "/quic-v1/"} {
+		t.Run(proto, func(t *testing.T) {
+			loopback := WithListenAddrs("/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1")
+			a, err := New(t.Context(), loopback)
+			require.NoError(t, err)
+			defer a.Close()
+
+			b, err := New(t.Context(), loopback, WithBootstrap(addrWith(t, a, proto)))
+			require.NoError(t, err)
+			defer b.Close()
+
+			assert.Equal(t, network.Connected, b.Host().Network().Connectedness(a.ID()))
+			conns := b.Host().Network().ConnsToPeer(a.ID())
+			require.NotEmpty(t, conns)
+			_, err = conns[0].RemoteMultiaddr().ValueForProtocol(map[string]int{"/tcp/": ma.P_TCP, "/quic-v1/": ma.P_QUIC_V1}[proto])
+			assert.NoError(t, err, "connected over %s", proto)
+		})
+	}
+}
+
+func TestSameKeyFileSameID(t *testing.T) {
+	key := filepath.Join(t.TempDir(), "id.key")
+	loopback := WithListenAddrs("/ip4/127.0.0.1/tcp/0")
+	a, err := New(t.Context(), loopback, WithKeyFile(key))
+	require.NoError(t, err)
+	id := a.ID()
+	require.NoError(t, a.Close())
+	require.NoError(t, a.Close(), "Close twice")
+
+	b, err := New(t.Context(), loopback, WithKeyFile(key))
+	require.NoError(t, err)
+	defer b.Close()
+	assert.Equal(t, id, b.ID())
+}
+
+func TestUnreachableBootstrapFails(t *testing.T) {
+	a, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"))
+	require.NoError(t, err)
+	dead := addrWith(t, a, "/tcp/")
+	require.NoError(t, a.Close())
+
+	_, err = New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithBootstrap(dead))
+	assert.ErrorIs(t, err, ErrNoBootstrap)
+}
+
+func TestDegreeFollowsBudget(t *testing.T) {
+	const bitrate = 300_000 / 8
+	adsl, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(relay.Multiple(bitrate, 1), bitrate, relay.RoleViewer))
+	require.NoError(t, err)
+	defer adsl.Close()
+	fibre, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(relay.Multiple(bitrate, 10), bitrate, relay.RoleViewer))
+	require.NoError(t, err)
+	defer fibre.Close()
+	assert.Less(t, adsl.Degree().D, fibre.Degree().D)
+	assert.Equal(t, int64(bitrate), adsl.Limiter().Cap())
+}
+
+func TestBadOptions(t *testing.T) {
+	_, err := New(t.Context(), WithConnLimits(10, 5, 0))
+	assert.ErrorIs(t, err, ErrBadOption)
+	_, err = New(t.Context(), WithRelay(relay.Budget{}, 0, relay.RoleViewer))
+	assert.ErrorIs(t, err, ErrBadOption)
+	_, err = New(t.Context(), WithListenAddrs())
+	assert.ErrorIs(t, err, ErrBadOption)
+}

@@ -1,0 +1,76 @@
+package relay
+
+import "fmt"
+
+// Role is what a node does in a channel, which changes how many copies of a
+// chunk its mesh costs it.
+type Role int
+
+const (
+	// RoleViewer receives each chunk from one mesh peer and forwards it to
+	// the others.
+	RoleViewer Role = iota
+	// RoleSource publishes: it sends every chunk to every mesh peer.
+	RoleSource
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleViewer:
+		return "viewer"
+	case RoleSource:
+		return "source"
+	}
+	return fmt.Sprintf("Role(%d)", int(r))
+}
+
+// Degree is GossipSub's mesh degree family, as in pubsub.GossipSubParams.
+// Budget.Degree returns one that pubsub's own checks accept:
+// Dlo <= D <= Dhi, Dscore <= D, Dout < Dlo and Dout < D/2.
+type Degree struct {
+	D      int // mesh size the heartbeat grafts up to and prunes down to
+	Dlo    int // below this the heartbeat grafts back up to D
+	Dhi    int // at or above this the heartbeat prunes to D; incoming GRAFTs are refused from here
+	Dout   int // mesh peers kept on outbound connections when pruning
+	Dscore int // mesh peers kept by score when pruning; the rest up to D are random
+	Dlazy  int // peers outside the mesh sent IHAVE gossip every heartbeat
+}
+
+// maxDlazy is pubsub's default Dlazy, which the largest budgets keep.
+const maxDlazy = 6
+
+// Degree returns the mesh degree for a node with budget b relaying a stream
+// of bitrate bytes per second in the given role. See the package
+// documentation for the formula and a table. It is a pure function of its
+// arguments and non-decreasing in b.Upload.
+func (b Budget) Degree(bitrate int64, role Role) Degree {
+	c := b.Copies(bitrate)
+	hi := c
+	if role != RoleSource {
+		// The peer a chunk came from does not get it back.
+		hi = c + 1
+	}
+	hi = min(max(hi, MinDegree), MaxDegree)
+	d := shrink(hi)
+	lo := shrink(d)
+	return Degree{
+		D:      d,
+		Dlo:    lo,
+		Dhi:    hi,
+		Dout:   max(0, min(lo-1, d/2-1)),
+		Dscore: 2 * d / 3,
+		Dlazy:  min(hi, maxDlazy),
+	}
+}
+
+// shrink steps down by a quarter (at least one), never below MinDegree. It
+// gives D from Dhi, leaving room for incoming GRAFTs between heartbeats, and
+// Dlo from D, so the heartbeat regrafts once the mesh has lost about a
+// quarter of D rather than on every departure. At MinDegree the three are
+// equal and any loss is replaced at the next heartbeat.
+func shrink(x int) int {
+	if x <= MinDegree {
+		return x
+	}
+	return max(MinDegree, x-max(1, x/4))
+}

@@ -1,0 +1,137 @@
+package relay
+
+import (
+	"fmt"
+	"testing"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// checkParams repeats pubsub's GossipSubParams.validate, which is unexported,
+// plus the rule it leaves out: Dscore <= D, since pruning keeps Dscore peers
+// by score out of D.
+func checkParams(p pubsub.GossipSubParams) error {
+	switch {
+	case p.HistoryGossip > p.HistoryLength:
+		return fmt.Errorf("HistoryGossip=%d > HistoryLength=%d", p.HistoryGossip, p.HistoryLength)
+	case !(p.Dlo <= p.D && p.D <= p.Dhi):
+		return fmt.Errorf("want Dlo=%d <= D=%d <= Dhi=%d", p.Dlo, p.D, p.Dhi)
+	case p.Dscore > p.Dhi || p.Dscore > p.D:
+		return fmt.Errorf("Dscore=%d > D=%d or Dhi=%d", p.Dscore, p.D, p.Dhi)
+	case !(p.Dout < p.Dlo && p.Dout < p.D/2):
+		return fmt.Errorf("want Dout=%d < Dlo=%d and < D/2=%d", p.Dout, p.Dlo, p.D/2)
+	case p.Dout < 0 || p.Dscore < 0 || p.Dlazy < 0:
+		return fmt.Errorf("negative Dout=%d Dscore=%d Dlazy=%d", p.Dout, p.Dscore, p.Dlazy)
+	}
+	return nil
+}
+
+// multiples are the budgets, in copies of the stream before overhead, the
+// degree table is checked over.
+var multiples = []float64{0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 16, 20}
+
+func TestDegreeTable(t *testing.T) {
+	for _, role := range []Role{RoleViewer, RoleSource} {
+		var prev Degree
+		for i, x := range multiples {
+			b := Multiple(testBitrate, x)
+			d := b.Degree(testBitrate, role)
+			p := b.GossipSubParams(testBitrate, role)
+			name := fmt.Sprintf("%v at %v×: %+v", role, x, d)
+
+			require.NoError(t, checkParams(p), name)
+			assert.GreaterOrEqual(t, d.D, MinDegree, name)
+			assert.LessOrEqual(t, d.Dhi, MaxDegree, name)
+			assert.Equal(t, Degree{p.D, p.Dlo, p.Dhi, p.Dout, p.Dscore, p.Dlazy}, d, name)
+			if i > 0 {
+				assert.True(t, monotone(prev, d), "not monotone: %+v then %s", prev, name)
+			}
+			prev = d
+
+			// Worst case (Dhi sends, less the peer a viewer heard from)
+			// fits the budget wherever the MinDegree floor does not apply.
+			sends := d.Dhi
+			if role == RoleViewer {
+				sends--
+			}
+			if d.Dhi > MinDegree {
+				assert.LessOrEqual(t, sends, b.Copies(testBitrate), name)
+			}
+		}
+	}
+
+	adsl := Multiple(testBitrate, 1)
+	assert.Equal(t, MinDegree, adsl.Degree(testBitrate, RoleViewer).Dhi, "1× viewer")
+	assert.Equal(t, MinDegree, adsl.Degree(testBitrate, RoleSource).Dhi, "1× source")
+	fibre := Multiple(testBitrate, 10)
+	assert.InDelta(t, 10, fibre.Degree(testBitrate, RoleViewer).Dhi, 1, "10× viewer")
+	assert.InDelta(t, 10, fibre.Degree(testBitrate, RoleSource).Dhi, 1, "10× source")
+	assert.Equal(t, MaxDegree, Multiple(testBitrate, 20).Degree(testBitrate, RoleViewer).Dhi)
+}
+
+// TestDegreeDoc pins the table in doc.go.
+func TestDegreeDoc(t *testing.T) {
+	for _, tc := range []struct {
+		x      float64
+		role   Role
+		expect Degree
+	}{
+		{1, RoleViewer, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 2}},
+		{1, RoleSource, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 2}},
+		{3, RoleViewer, Degree{D: 2, Dlo: 2, Dhi: 3, Dout: 0, Dscore: 1, Dlazy: 3}},
+		{3, RoleSource, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 2}},
+		{10, RoleViewer, Degree{D: 8, Dlo: 6, Dhi: 10, Dout: 3, Dscore: 5, Dlazy: 6}},
+		{10, RoleSource, Degree{D: 7, Dlo: 6, Dhi: 9, Dout: 2, Dscore: 4, Dlazy: 6}},
+	} {
+		assert.Equal(t, tc.expect, Multiple(testBitrate, tc.x).Degree(testBitrate, tc.role), "%v× %v", tc.x, tc.role)
+	}
+	assert.Equal(t, Degree{D: 9, Dlo: 7, Dhi: MaxDegree, Dout: 3, Dscore: 6, Dlazy: 6}, Budget{}.Degree(testBitrate, RoleViewer), "unlimited")
+}
+
+// TestDegreeEveryBudget checks pubsub's constraints and monotonicity over
+// every copy count, invalid budgets and degenerate bitrates included.
+func TestDegreeEveryBudget(t *testing.T) {
+	for _, role := range []Role{RoleViewer, RoleSource} {
+		var prev Degree
+		for up := int64(-1); up <= 20*41250; up += 1031 {
+			b := Budget{Upload: up}
+			d := b.Degree(testBitrate, role)
+			require.NoError(t, checkParams(b.GossipSubParams(testBitrate, role)), "%v upload %d: %+v", role, up, d)
+			if up > 0 {
+				require.True(t, monotone(prev, d), "%v upload %d: %+v after %+v", role, up, d, prev)
+			}
+			prev = d
+		}
+		for _, bitrate := range []int64{-1, 0, 1, 1 << 62} {
+			for _, b := range []Budget{{}, {Upload: -1}, {Upload: 1}, ADSL()} {
+				require.NoError(t, checkParams(b.GossipSubParams(bitrate, role)), "%v %+v bitrate %d", role, b, bitrate)
+			}
+		}
+	}
+}
+
+func monotone(a, b Degree) bool {
+	return b.D >= a.D && b.Dlo >= a.Dlo && b.Dhi >= a.Dhi && b.Dout >= a.Dout && b.Dscore >= a.Dscore && b.Dlazy >= a.Dlazy
+}
+
+func TestGossipSubParamsChanges(t *testing.T) {
+	p := Fibre().GossipSubParams(testBitrate, RoleViewer)
+	def := pubsub.DefaultGossipSubParams()
+	assert.Zero(t, p.GossipFactor)
+	assert.Equal(t, IWantFollowup, p.IWantFollowupTime)
+	assert.Equal(t, uint64(OpportunisticGraftTicks), p.OpportunisticGraftTicks)
+	assert.Less(t, p.IDontWantMessageThreshold, MinChunkSize, "every chunk triggers IDONTWANT")
+	assert.Greater(t, p.IDontWantMessageThreshold, MaxDegree*32, "an IDONTWANT is smaller than its message")
+	// Untouched settings stay pubsub's.
+	assert.Equal(t, def.HeartbeatInterval, p.HeartbeatInterval)
+	assert.Equal(t, def.PruneBackoff, p.PruneBackoff)
+	assert.Equal(t, def.MaxIHaveLength, p.MaxIHaveLength)
+}
+
+func TestRoleString(t *testing.T) {
+	assert.Equal(t, "viewer", RoleViewer.String())
+	assert.Equal(t, "source", RoleSource.String())
+	assert.Equal(t, "Role(7)", Role(7).String())
+}

@@ -1,0 +1,87 @@
+// Package relay is gridcast's relay policy: how much of a node's upload goes
+// to passing a live stream on over GossipSub, and how that limit is chosen
+// and enforced. In gridcast every viewer relays chunks to its mesh
+// neighbours; this package decides how many neighbours a node can afford,
+// holds it to its upload cap, scores peers, and reports what the router is
+// doing.
+//
+// # Entry points
+//
+//   - [Budget], the upload a node may spend: the profiles [ADSL], [Cable] and
+//     [Fibre], [Multiple] for "x copies of the stream", or a Budget{Upload: n}
+//     from [ParseRate] ("2Mbit/s"). [FormatRate] prints rates back.
+//   - [Budget.PubSubOptions], the options for pubsub.NewGossipSub: mesh degree,
+//     peer scoring, message IDs, queue sizes. It builds on [Budget.Degree] and
+//     [Budget.GossipSubParams].
+//   - [NewLimiter] and [Limiter.WrapHost], the host to give pubsub so that every
+//     byte it sends is paced by the cap.
+//   - [NewMonitor], a pubsub.RawTracer and score inspector for stats.
+//   - [TopicScoreParams], for Topic.SetScoreParams on every channel topic, and
+//     [SubscriptionBuffer], for Topic.Subscribe.
+//
+// The caller provides the host, the stream's bitrate in bytes per second,
+// the node's Role and its Budget, calls SetScoreParams on each channel topic,
+// and has its validators answer Reject only for messages no honest relay
+// would pass on (a wrong author, a bad chunk), Ignore otherwise: one Reject
+// costs the forwarder its place in the mesh.
+//
+// # Degree
+//
+// GossipSub's degree parameters apply to the whole router and cannot change
+// while it runs, so they are chosen from the budget when the router is
+// built. With c = Budget.Copies(bitrate), the number of whole copies of the
+// stream the budget carries once each is charged Overhead (10%):
+//
+//	source: Dhi = c       it sends every chunk to every mesh peer
+//	viewer: Dhi = c + 1   it hears a chunk from one mesh peer and forwards
+//	                      it to the rest (IDONTWANT spares some of them)
+//	Dhi clamped to [MinDegree, MaxDegree] = [2, 12]
+//	D   = Dhi − max(1, Dhi/4)   (= Dhi when Dhi ≤ 2)
+//	Dlo = D − max(1, D/4)       (= D when D ≤ 2)
+//	Dout = max(0, min(Dlo−1, D/2−1)),  Dscore = 2D/3,  Dlazy = min(Dhi, 6)
+//
+// Upload is budgeted on Dhi rather than D because GossipSub accepts incoming
+// GRAFTs until the mesh reaches Dhi, trims it back to D only at the next
+// heartbeat, and leaves a mesh of D to Dhi−1 peers as it is. So a mesh can
+// hold Dhi peers: a source then sends each chunk Dhi times and a viewer
+// forwards it up to Dhi−1 times. (GRAFTs from peers this node dialled may
+// even pass Dhi until the heartbeat; the Limiter covers that.) D below Dhi
+// leaves room for newcomers' GRAFTs; Dlo below D stops every departure from
+// triggering a regraft. The formula keeps within pubsub's
+// own checks (Dlo ≤ D ≤ Dhi, Dscore ≤ D, Dout < Dlo and Dout < D/2 in
+// integer division). The last is why no mesh is smaller than 2: with D = 1
+// no Dout satisfies it. So a viewer with under one copy of budget, or a
+// source with under two, is oversubscribed (Budget.Oversubscribed); the cap
+// still holds and delivery suffers instead.
+//
+// For a 300 kbit/s stream (one copy costs 330 kbit/s):
+//
+//	budget            c   viewer D/Dlo/Dhi   source D/Dlo/Dhi
+//	1×  (300 kbit/s)  0   2/2/2              2/2/2
+//	ADSL (512 kbit/s) 1   2/2/2              2/2/2
+//	3×  (900 kbit/s)  2   2/2/3              2/2/2
+//	Cable (2 Mbit/s)  6   6/5/7              5/4/6
+//	10× (3 Mbit/s)    9   8/6/10             7/6/9
+//	Fibre (10 Mbit/s) 12  9/7/12             9/7/12
+//
+// # The cap
+//
+// The degree is a plan; the Limiter enforces the cap. It is one token bucket
+// (TokenBucket) per node, shared by every stream the wrapped host opens or
+// accepts, with a burst of max(MinBurst, BurstWindow of the cap). A write
+// is cut into pieces no larger than the burst, and each piece waits on a
+// timer until its tokens are there, so in any window the node sends at most
+// cap × window + burst of stream payload (transport headers add a few
+// percent on top).
+//
+// When the cap bites, writes wait; pubsub's per-peer writer falls behind;
+// that peer's outbound queue (OutboundQueueLen RPCs, about QueueDelay of
+// stream) fills; and pubsub drops further chunks to it, counted by
+// Monitor.DroppedRPCs. The peer gets those chunks from another mesh peer or
+// through gossip repair (IHAVE/IWANT), or misses them. The cap holds either
+// way.
+//
+// Every viewer relays by default. Because that spends the user's upload,
+// the caller must show the user the cap (FormatRate(Limiter.Cap())) and
+// how to change it, and should warn when Budget.Oversubscribed.
+package relay

@@ -1,0 +1,121 @@
+package relay
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+)
+
+// Burst sizing for NewLimiter: the larger of MinBurst and BurstWindow of
+// the cap.
+const (
+	// MinBurst is small enough that a burst at ADSL rates (512 kbit/s)
+	// queues at most a quarter of a second in the modem, and large enough
+	// that a typical 16 KiB chunk leaves in one or two writes.
+	MinBurst = 16 << 10
+	// BurstWindow keeps fast caps from needing a timer for every small
+	// write: at 10 Mbit/s it allows 62.5 kB at once.
+	BurstWindow = 50 * time.Millisecond
+)
+
+// Traffic is cumulative stream payload through a Limiter's host, in bytes:
+// what pubsub wrote and read, without transport headers.
+type Traffic struct {
+	In, Out uint64
+}
+
+// Limiter enforces one upload cap over every stream of a node and counts
+// its traffic. Build it with NewLimiter, give pubsub the host from WrapHost,
+// and Close it when the node stops.
+//
+// Its methods are safe for concurrent use. It starts no goroutines: writers
+// wait in their own goroutine, on a timer.
+type Limiter struct {
+	upload int64
+	burst  int64
+
+	mu     sync.Mutex // guards bucket
+	bucket *TokenBucket
+
+	in, out atomic.Uint64
+
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close; wakes waiting writers
+}
+
+// NewLimiter returns a limiter capping upload at upload bytes per second. 0
+// means unlimited: it counts traffic and never waits. A negative upload is
+// treated as 0; check the Budget with Validate first (PubSubOptions does).
+//
+// The burst is max(MinBurst, BurstWindow of upload): the bucket starts full,
+// and writes are cut into pieces of at most that size, each waiting for its
+// own tokens, so in any window the node sends at most burst + upload×window.
+//
+// Create it inside a testing/synctest bubble if it is used in one: its
+// channel and timers must belong to the bubble for virtual time to run.
+func NewLimiter(upload int64) *Limiter {
+	l := &Limiter{closed: make(chan struct{})}
+	if upload > 0 {
+		l.upload = upload
+		l.burst = max(MinBurst, int64(float64(upload)*BurstWindow.Seconds()))
+		l.bucket = NewTokenBucket(upload, l.burst, time.Now())
+	}
+	return l
+}
+
+// Cap returns the upload cap in bytes per second; 0 is unlimited.
+func (l *Limiter) Cap() int64 { return l.upload }
+
+// Burst returns the bucket size in bytes, and the largest piece a paced write
+// is cut into; 0 when unlimited.
+func (l *Limiter) Burst() int64 { return l.burst }
+
+// Traffic returns the payload bytes read from and written to wrapped streams
+// so far.
+func (l *Limiter) Traffic() Traffic {
+	return Traffic{In: l.in.Load(), Out: l.out.Load()}
+}
+
+// Close wakes every writer waiting for tokens; those writes, and every paced
+// write after them, return ErrClosed. Reads still pass and are counted. Close
+// does not close the host or its streams. It is safe to call twice and
+// always returns nil.
+func (l *Limiter) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return nil
+}
+
+// WrapHost returns a host that behaves as h except for streams:
+//   - NewStream returns streams whose writes are paced by the limiter's
+//     shared bucket (cut into pieces of at most Burst bytes, each waiting on
+//     a timer for its tokens before it is written) and counted as Out;
+//   - SetStreamHandler and SetStreamHandlerMatch hand the handler streams
+//     whose writes are paced and counted the same way;
+//   - reads on either kind count as In.
+//
+// Everything else, Close included, passes through to h. Give the returned
+// host to pubsub.NewGossipSub so every byte the router sends is paced.
+// Streams opened through h.Network() or handlers set on h.Mux() directly are
+// not paced.
+//
+// A paced write that is waiting stops early when the limiter is closed
+// (ErrClosed), its stream is reset (network.ErrReset) or closed
+// (ErrStreamClosed), or its write deadline passes (os.ErrDeadlineExceeded).
+// Tokens it had reserved stay spent: the cap errs on the safe side.
+func (l *Limiter) WrapHost(h host.Host) host.Host {
+	return &limitedHost{Host: h, l: l}
+}
+
+// reserve takes n tokens at now and returns when the bytes may be sent;
+// the zero time when unlimited.
+func (l *Limiter) reserve(now time.Time, n int64) time.Time {
+	if l.bucket == nil {
+		return time.Time{}
+	}
+	l.mu.Lock()
+	d := l.bucket.Reserve(now, n)
+	l.mu.Unlock()
+	return now.Add(d)
+}

@@ -1,0 +1,204 @@
+package relay
+
+import (
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// Monitor records what a GossipSub router is doing, for stats: per-topic
+// message counts and mesh membership, dropped RPCs, and peer scores.
+// PubSubOptions installs it as a pubsub.RawTracer and score inspector.
+//
+// pubsub calls its tracer methods synchronously on the router's event loop,
+// and the score inspector from the scoring goroutine. Each holds the mutex
+// only to update a counter or a set, and DropRPC uses an atomic, so none
+// blocks the router for long. Reading methods are safe for concurrent use
+// and return copies.
+//
+// Counts cover messages received from other peers: pubsub does not trace
+// the node's own publications to raw tracers.
+type Monitor struct {
+	mu     sync.Mutex // guards topics and scores
+	topics map[string]*topicMonitor
+	scores map[peer.ID]float64
+
+	dropped atomic.Uint64
+}
+
+type topicMonitor struct {
+	stats TopicStats // MeshPeers is filled in from mesh when read
+	mesh  map[peer.ID]struct{}
+}
+
+var _ pubsub.RawTracer = (*Monitor)(nil)
+
+// NewMonitor returns an empty Monitor. The zero Monitor is also ready to use.
+func NewMonitor() *Monitor {
+	return &Monitor{
+		topics: make(map[string]*topicMonitor),
+		scores: make(map[peer.ID]float64),
+	}
+}
+
+// TopicStats counts one topic's traffic since the Monitor was created.
+type TopicStats struct {
+	Delivered     uint64 // messages delivered to subscribers: new and valid
+	Duplicates    uint64 // copies of messages already seen
+	Rejected      uint64 // messages rejected or ignored, for any reason (validation, signature, full queue...)
+	Undeliverable uint64 // messages dropped because a subscriber did not keep up
+	MeshPeers     int    // current mesh size
+}
+
+// TopicStats returns the counts for topic; zero for a topic never seen.
+func (m *Monitor) TopicStats(topic string) TopicStats {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.topics[topic]
+	if !ok {
+		return TopicStats{}
+	}
+	s := t.stats
+	s.MeshPeers = len(t.mesh)
+	return s
+}
+
+// MeshPeers returns topic's current mesh peers, sorted.
+func (m *Monitor) MeshPeers(topic string) []peer.ID {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	t, ok := m.topics[topic]
+	if !ok {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(t.mesh))
+}
+
+// DroppedRPCs returns how many outbound RPCs pubsub dropped because a peer's
+// queue was full: the visible sign that the upload cap, or the peer, cannot
+// keep up.
+func (m *Monitor) DroppedRPCs() uint64 { return m.dropped.Load() }
+
+// Score returns the last score the inspector reported for p, and whether p
+// was in that report.
+func (m *Monitor) Score(p peer.ID) (float64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.scores[p]
+	return s, ok
+}
+
+// Scores returns a copy of the last score report.
+func (m *Monitor) Scores() map[peer.ID]float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.scores)
+}
+
+// InspectScores records a score report. It has the pubsub.PeerScoreInspectFn
+// signature, for pubsub.WithPeerScoreInspect. It copies scores.
+func (m *Monitor) InspectScores(scores map[peer.ID]float64) {
+	c := maps.Clone(scores)
+	if c == nil {
+		c = make(map[peer.ID]float64)
+	}
+	m.mu.Lock()
+	m.scores = c
+	m.mu.Unlock()
+}
+
+// topic returns topic's record, creating it. m.mu must be held.
+func (m *Monitor) topic(topic string) *topicMonitor {
+	if m.topics == nil {
+		m.topics = make(map[string]*topicMonitor)
+	}
+	t, ok := m.topics[topic]
+	if !ok {
+		t = &topicMonitor{mesh: make(map[peer.ID]struct{})}
+		m.topics[topic] = t
+	}
+	return t
+}
+
+func (m *Monitor) update(topic string, f func(*topicMonitor)) {
+	m.mu.Lock()
+	f(m.topic(topic))
+	m.mu.Unlock()
+}
+
+// Join is a pubsub.RawTracer hook.
+func (m *Monitor) Join(topic string) { m.update(topic, func(*topicMonitor) {}) }
+
+// Leave is a pubsub.RawTracer hook. The router prunes the whole mesh.
+func (m *Monitor) Leave(topic string) {
+	m.update(topic, func(t *topicMonitor) { clear(t.mesh) })
+}
+
+// Graft is a pubsub.RawTracer hook.
+func (m *Monitor) Graft(p peer.ID, topic string) {
+	m.update(topic, func(t *topicMonitor) { t.mesh[p] = struct{}{} })
+}
+
+// Prune is a pubsub.RawTracer hook.
+func (m *Monitor) Prune(p peer.ID, topic string) {
+	m.update(topic, func(t *topicMonitor) { delete(t.mesh, p) })
+}
+
+// OnClosedOutboundStream is a pubsub.RawTracer hook. When a peer's stream
+// closes the router drops it from every mesh without tracing a Prune, and
+// RawTracer has no RemovePeer, so this is where departed peers leave.
+func (m *Monitor) OnClosedOutboundStream(p peer.ID) {
+	m.mu.Lock()
+	for _, t := range m.topics {
+		delete(t.mesh, p)
+	}
+	m.mu.Unlock()
+}
+
+// DeliverMessage is a pubsub.RawTracer hook.
+func (m *Monitor) DeliverMessage(msg *pubsub.Message) {
+	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Delivered++ })
+}
+
+// DuplicateMessage is a pubsub.RawTracer hook.
+func (m *Monitor) DuplicateMessage(msg *pubsub.Message) {
+	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Duplicates++ })
+}
+
+// RejectMessage is a pubsub.RawTracer hook. Every reason counts.
+func (m *Monitor) RejectMessage(msg *pubsub.Message, _ string) {
+	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Rejected++ })
+}
+
+// UndeliverableMessage is a pubsub.RawTracer hook.
+func (m *Monitor) UndeliverableMessage(msg *pubsub.Message) {
+	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Undeliverable++ })
+}
+
+// DropRPC is a pubsub.RawTracer hook.
+func (m *Monitor) DropRPC(*pubsub.RPC, peer.ID) { m.dropped.Add(1) }
+
+// OnNewOutboundStream is a pubsub.RawTracer hook; unused.
+func (m *Monitor) OnNewOutboundStream(peer.ID, protocol.ID) {}
+
+// ValidateMessage is a pubsub.RawTracer hook; unused.
+func (m *Monitor) ValidateMessage(*pubsub.Message) {}
+
+// ThrottlePeer is a pubsub.RawTracer hook; unused.
+func (m *Monitor) ThrottlePeer(peer.ID) {}
+
+// RecvRPC is a pubsub.RawTracer hook; unused.
+func (m *Monitor) RecvRPC(*pubsub.RPC) {}
+
+// SendRPC is a pubsub.RawTracer hook; unused.
+func (m *Monitor) SendRPC(*pubsub.RPC, peer.ID) {}
+
+// SendRPCCompleted is a pubsub.RawTracer hook, called from per-peer writer
+// goroutines; unused, so it touches no state.
+func (m *Monitor) SendRPCCompleted(*pubsub.RPC, peer.ID, time.Duration) {}

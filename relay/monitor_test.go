@@ -1,0 +1,109 @@
+package relay
+
+import (
+	"sync"
+	"testing"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/stretchr/testify/assert"
+)
+
+func msgOn(topic string) *pubsub.Message {
+	return &pubsub.Message{Message: &pb.Message{Topic: &topic}}
+}
+
+func TestMonitorMesh(t *testing.T) {
+	m := NewMonitor()
+	a, b, c := peer.ID("a"), peer.ID("b"), peer.ID("c")
+	m.Join("t")
+	m.Graft(c, "t")
+	m.Graft(a, "t")
+	m.Graft(b, "t")
+	m.Graft(a, "u")
+	assert.Equal(t, []peer.ID{a, b, c}, m.MeshPeers("t"), "sorted")
+	assert.Equal(t, 3, m.TopicStats("t").MeshPeers)
+
+	m.Prune(b, "t")
+	assert.Equal(t, []peer.ID{a, c}, m.MeshPeers("t"))
+
+	// A disconnected peer leaves every mesh without a Prune.
+	m.OnClosedOutboundStream(a)
+	assert.Equal(t, []peer.ID{c}, m.MeshPeers("t"))
+	assert.Empty(t, m.MeshPeers("u"))
+
+	m.Leave("t")
+	assert.Empty(t, m.MeshPeers("t"))
+	assert.Nil(t, m.MeshPeers("never"))
+	assert.Equal(t, TopicStats{}, m.TopicStats("never"))
+}
+
+func TestMonitorCounts(t *testing.T) {
+	m := &Monitor{} // the zero Monitor works too
+	for range 3 {
+		m.DeliverMessage(msgOn("t"))
+	}
+	m.DuplicateMessage(msgOn("t"))
+	m.DuplicateMessage(msgOn("t"))
+	m.RejectMessage(msgOn("t"), pubsub.RejectValidationFailed)
+	m.RejectMessage(msgOn("t"), pubsub.RejectValidationIgnored)
+	m.RejectMessage(msgOn("t"), pubsub.RejectInvalidSignature)
+	m.UndeliverableMessage(msgOn("t"))
+	m.DeliverMessage(msgOn("u"))
+	m.DropRPC(nil, "a")
+	m.DropRPC(nil, "b")
+	m.Graft("a", "t")
+
+	assert.Equal(t, TopicStats{Delivered: 3, Duplicates: 2, Rejected: 3, Undeliverable: 1, MeshPeers: 1}, m.TopicStats("t"))
+	assert.Equal(t, TopicStats{Delivered: 1}, m.TopicStats("u"))
+	assert.EqualValues(t, 2, m.DroppedRPCs())
+}
+
+func TestMonitorScores(t *testing.T) {
+	m := NewMonitor()
+	_, ok := m.Score("a")
+	assert.False(t, ok)
+
+	in := map[peer.ID]float64{"a": 1.5, "b": -70}
+	m.InspectScores(in)
+	in["a"] = 99 // pubsub may reuse its map
+	s, ok := m.Score("a")
+	assert.True(t, ok)
+	assert.Equal(t, 1.5, s)
+
+	out := m.Scores()
+	out["b"] = 0
+	assert.Equal(t, map[peer.ID]float64{"a": 1.5, "b": -70}, m.Scores(), "Scores returns a copy")
+
+	m.InspectScores(nil)
+	assert.Empty(t, m.Scores(), "each report replaces the last")
+}
+
+// TestMonitorConcurrent exercises the hooks from several goroutines, as
+// pubsub's event loop, scoring goroutine and per-peer writers do, for the
+// race detector.
+func TestMonitorConcurrent(t *testing.T) {
+	m := NewMonitor()
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			p := peer.ID(rune('a' + i))
+			for range 200 {
+				m.Graft(p, "t")
+				m.DeliverMessage(msgOn("t"))
+				m.DropRPC(nil, p)
+				m.SendRPCCompleted(nil, p, 0)
+				m.InspectScores(map[peer.ID]float64{p: 1})
+				_ = m.TopicStats("t")
+				_ = m.MeshPeers("t")
+				_ = m.Scores()
+				m.OnClosedOutboundStream(p)
+			}
+		})
+	}
+	wg.Wait()
+	assert.EqualValues(t, 800, m.TopicStats("t").Delivered)
+	assert.EqualValues(t, 800, m.DroppedRPCs())
+	assert.Empty(t, m.MeshPeers("t"))
+}

@@ -1,0 +1,69 @@
+package relay
+
+import (
+	"time"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+)
+
+// Router settings a live stream needs that differ from, or are pinned
+// against changes to, pubsub's defaults. They are the same for every node so
+// that peers agree on them; only the degree depends on the budget.
+const (
+	// HistoryGossip is how many heartbeats (seconds) of chunk IDs IHAVE
+	// advertises: a chunk repaired later than ~3 s is likely to miss a live
+	// player's buffer, and the IWANT it triggers would spend upload for
+	// nothing.
+	HistoryGossip = 3
+	// HistoryLength is how many heartbeats chunks stay in the message
+	// cache: two more than HistoryGossip, so an IWANT for the oldest
+	// advertised chunk still finds it after a round trip.
+	HistoryLength = HistoryGossip + 2
+	// IDontWantThreshold is the smallest message, in bytes, that makes a
+	// node send IDONTWANT to its mesh. Every chunk (4–32 KiB) is above it,
+	// so every chunk suppresses duplicates; small control messages are not,
+	// and it stays above MaxDegree × 32-byte IDs so an IDONTWANT is never
+	// larger than the message that caused it.
+	IDontWantThreshold = 1024
+	// IWantFollowup is how long a node waits for a chunk it asked for with
+	// IWANT before counting a broken promise (a behaviour penalty). Under a
+	// tight cap an honest answer can queue behind a few seconds of chunks,
+	// so it is longer than pubsub's 3 s.
+	IWantFollowup = 5 * time.Second
+	// OpportunisticGraftTicks is how many heartbeats pass between attempts
+	// to graft better-scoring peers when the mesh's median score is low:
+	// every 15 s rather than every 60, since a minute stuck behind slow
+	// relays is a minute of stalled video. Each attempt costs at most two
+	// extra copies until the next heartbeat prunes back to D.
+	OpportunisticGraftTicks = 15
+)
+
+// GossipSubParams returns router parameters for a node with budget b relaying
+// a stream of bitrate bytes per second in the given role. They start from
+// pubsub.DefaultGossipSubParams and change only what a live stream needs;
+// flood publishing, which is not a parameter, is set off by PubSubOptions.
+//
+// The parameters are fixed for the router's lifetime: pubsub has no way to
+// change them on a running router, so a new budget means a new router.
+func (b Budget) GossipSubParams(bitrate int64, role Role) pubsub.GossipSubParams {
+	p := pubsub.DefaultGossipSubParams()
+	d := b.Degree(bitrate, role)
+
+	// Upload is budgeted on Dhi, not D (see the package documentation).
+	p.D, p.Dlo, p.Dhi = d.D, d.Dlo, d.Dhi
+	p.Dout, p.Dscore = d.Dout, d.Dscore
+
+	// Every IHAVE can come back as an IWANT for a whole chunk, paid from this
+	// node's upload, so gossip reaches Dlazy peers (which grows with the
+	// budget) and no more: a GossipFactor share of all connected peers would
+	// make control traffic grow with the connection count instead.
+	p.Dlazy = d.Dlazy
+	p.GossipFactor = 0
+
+	p.HistoryGossip = HistoryGossip
+	p.HistoryLength = HistoryLength
+	p.IDontWantMessageThreshold = IDontWantThreshold
+	p.IWantFollowupTime = IWantFollowup
+	p.OpportunisticGraftTicks = OpportunisticGraftTicks
+	return p
+}

@@ -1,0 +1,190 @@
+package relay
+
+import (
+	"context"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+)
+
+// limitedHost is the host WrapHost returns.
+type limitedHost struct {
+	host.Host
+	l *Limiter
+}
+
+var _ host.Host = (*limitedHost)(nil)
+
+func (h *limitedHost) NewStream(ctx context.Context, p peer.ID, pids ...protocol.ID) (network.Stream, error) {
+	s, err := h.Host.NewStream(ctx, p, pids...)
+	if err != nil {
+		return nil, err
+	}
+	return h.l.wrap(s), nil
+}
+
+func (h *limitedHost) SetStreamHandler(pid protocol.ID, handler network.StreamHandler) {
+	h.Host.SetStreamHandler(pid, h.l.wrapHandler(handler))
+}
+
+func (h *limitedHost) SetStreamHandlerMatch(pid protocol.ID, match func(protocol.ID) bool, handler network.StreamHandler) {
+	h.Host.SetStreamHandlerMatch(pid, match, h.l.wrapHandler(handler))
+}
+
+func (l *Limiter) wrapHandler(handler network.StreamHandler) network.StreamHandler {
+	if handler == nil {
+		return nil
+	}
+	return func(s network.Stream) { handler(l.wrap(s)) }
+}
+
+// pacedStream paces and counts writes, and counts reads, of the stream it
+// embeds. Everything else passes through.
+type pacedStream struct {
+	network.Stream
+	l *Limiter
+
+	stopOnce sync.Once
+	stop     chan struct{} // closed on Reset, Close or CloseWrite; wakes a waiting Write
+	stopErr  error         // why stop was closed; written before the close
+
+	dmu      sync.Mutex    // guards deadline and dchanged
+	deadline time.Time     // write deadline; zero when none
+	dchanged chan struct{} // closed and replaced when deadline changes; wakes a waiting Write
+}
+
+var _ network.Stream = (*pacedStream)(nil)
+
+func (l *Limiter) wrap(s network.Stream) *pacedStream {
+	return &pacedStream{Stream: s, l: l, stop: make(chan struct{}), dchanged: make(chan struct{})}
+}
+
+// Write cuts p into pieces of at most the limiter's burst, waits for each
+// piece's tokens and writes it. On error it returns the bytes written so far.
+func (s *pacedStream) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		piece := p
+		if b := s.l.burst; b > 0 && int64(len(piece)) > b {
+			piece = p[:b]
+		}
+		if err := s.await(int64(len(piece))); err != nil {
+			return written, err
+		}
+		n, err := s.Stream.Write(piece)
+		written += n
+		s.l.out.Add(uint64(n))
+		if err != nil {
+			return written, err
+		}
+		p = p[n:]
+	}
+	return written, nil
+}
+
+// await reserves n bytes from the limiter and blocks until they may be
+// sent, or until the limiter closes, the stream is closed or reset, or the
+// write deadline (which may change while it waits) passes.
+func (s *pacedStream) await(n int64) error {
+	select {
+	case <-s.l.closed:
+		return ErrClosed
+	case <-s.stop:
+		return s.stopErr
+	default:
+	}
+	deadline, changed := s.writeDeadline()
+	now := time.Now()
+	if !deadline.IsZero() && !now.Before(deadline) {
+		return os.ErrDeadlineExceeded
+	}
+	due := s.l.reserve(now, n)
+	for {
+		now = time.Now()
+		if !now.Before(due) {
+			return nil
+		}
+		wake := due
+		if !deadline.IsZero() && deadline.Before(wake) {
+			if !now.Before(deadline) {
+				return os.ErrDeadlineExceeded
+			}
+			wake = deadline
+		}
+		t := time.NewTimer(wake.Sub(now))
+		select {
+		case <-t.C:
+		case <-changed:
+			t.Stop()
+			deadline, changed = s.writeDeadline()
+		case <-s.l.closed:
+			t.Stop()
+			return ErrClosed
+		case <-s.stop:
+			t.Stop()
+			return s.stopErr
+		}
+	}
+}
+
+func (s *pacedStream) Read(p []byte) (int, error) {
+	n, err := s.Stream.Read(p)
+	s.l.in.Add(uint64(n))
+	return n, err
+}
+
+func (s *pacedStream) signal(err error) {
+	s.stopOnce.Do(func() {
+		s.stopErr = err
+		close(s.stop)
+	})
+}
+
+func (s *pacedStream) Close() error {
+	s.signal(ErrStreamClosed)
+	return s.Stream.Close()
+}
+
+func (s *pacedStream) CloseWrite() error {
+	s.signal(ErrStreamClosed)
+	return s.Stream.CloseWrite()
+}
+
+func (s *pacedStream) Reset() error {
+	s.signal(network.ErrReset)
+	return s.Stream.Reset()
+}
+
+func (s *pacedStream) ResetWithError(code network.StreamErrorCode) error {
+	s.signal(network.ErrReset)
+	return s.Stream.ResetWithError(code)
+}
+
+func (s *pacedStream) SetDeadline(t time.Time) error {
+	s.setWriteDeadline(t)
+	return s.Stream.SetDeadline(t)
+}
+
+func (s *pacedStream) SetWriteDeadline(t time.Time) error {
+	s.setWriteDeadline(t)
+	return s.Stream.SetWriteDeadline(t)
+}
+
+func (s *pacedStream) setWriteDeadline(t time.Time) {
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	s.deadline = t
+	close(s.dchanged)
+	s.dchanged = make(chan struct{})
+}
+
+func (s *pacedStream) writeDeadline() (time.Time, <-chan struct{}) {
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	return s.deadline, s.dchanged
+}
