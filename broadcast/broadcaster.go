@@ -131,6 +131,9 @@ func (b *Broadcaster) WriteChunk(ctx context.Context, payload []byte, flags Flag
 	if len(payload) > b.cfg.maxPayload {
 		return fmt.Errorf("%w: %d bytes, max %d", ErrOversized, len(payload), b.cfg.maxPayload)
 	}
+	if err := ctx.Err(); err != nil {
+		return err // publishing does not wait on ctx, so check it first
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.usable(); err != nil {
@@ -169,8 +172,8 @@ func (b *Broadcaster) Close() error {
 		b.mu.Unlock()
 		return nil
 	}
-	var err error
-	if b.err == nil {
+	err := b.err
+	if err == nil {
 		if err = b.flushLocked(b.ctx); err == nil {
 			err = b.publish(b.ctx, nil, FlagEndOfStream)
 		}
@@ -237,8 +240,13 @@ func (b *Broadcaster) publish(ctx context.Context, payload []byte, flags Flags) 
 		return err
 	}
 	if err := b.member.topic.Publish(ctx, data); err != nil {
-		b.err = fmt.Errorf("broadcast: publish chunk %d: %w", c.Seq, err)
-		return b.err
+		err = fmt.Errorf("broadcast: publish chunk %d: %w", c.Seq, err)
+		if ctx.Err() == nil {
+			// The router refused it: the broadcaster is done. A caller's
+			// cancelled context only ends that call.
+			b.err = err
+		}
+		return err
 	}
 	b.started = true
 	b.seq++

@@ -219,6 +219,10 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 	require.NoError(t, err)
 	defer sub.Cancel()
 	waitForMesh(t, b.Channel(), source, v1, v2, forger)
+	// The forger publishes to its own mesh: wait until it has one.
+	require.Eventually(t, func() bool {
+		return forger.Monitor().TopicStats(b.Channel().Topic()).MeshPeers > 0
+	}, 20*time.Second, 50*time.Millisecond)
 
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
@@ -256,4 +260,40 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 			return ok && score < 0
 		}, 10*time.Second, 100*time.Millisecond, "forger not penalised")
 	}
+}
+
+func TestCancelledWriteLeavesBroadcasterUsable(t *testing.T) {
+	source := newNode(t, relay.Budget{}, relay.RoleSource)
+	viewerNode := newNode(t, relay.Budget{}, relay.RoleViewer)
+	connect(t, viewerNode, source)
+	b, err := broadcast.NewBroadcaster(source, "cancel")
+	require.NoError(t, err)
+	v, err := broadcast.NewViewer(viewerNode, b.Channel())
+	require.NoError(t, err)
+	defer v.Close()
+	waitForMesh(t, b.Channel(), source, viewerNode)
+
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	err = b.WriteChunk(cancelled, []byte("never"), broadcast.FlagCleanStart)
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, b.WriteChunk(t.Context(), []byte("after"), broadcast.FlagCleanStart))
+	require.NoError(t, b.Close())
+	assert.ErrorIs(t, b.WriteChunk(t.Context(), []byte("closed"), 0), broadcast.ErrClosed)
+
+	ctx, stop := context.WithTimeout(t.Context(), 20*time.Second)
+	defer stop()
+	// Chunks can overtake each other (validation runs in parallel), so read
+	// until both the chunk and the end of stream are in.
+	var got []string
+	for ended := false; !ended || len(got) == 0; {
+		c, err := v.Next(ctx)
+		require.NoError(t, err)
+		if c.Flags&broadcast.FlagEndOfStream != 0 {
+			ended = true
+			continue
+		}
+		got = append(got, string(c.Payload))
+	}
+	assert.Equal(t, []string{"after"}, got, "the cancelled chunk was not sent; the broadcaster went on and ended cleanly")
 }

@@ -61,8 +61,8 @@ func WithChunkSize(n int) BroadcasterOption {
 // are published as a short chunk (default [DefaultFlushInterval]).
 func WithFlushInterval(d time.Duration) BroadcasterOption {
 	return func(c *broadcasterConfig) error {
-		if d <= 0 {
-			return fmt.Errorf("broadcast: flush interval %v must be positive", d)
+		if d < time.Millisecond {
+			return fmt.Errorf("broadcast: flush interval %v must be at least 1ms", d)
 		}
 		c.flushInterval = d
 		return nil

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
 )
@@ -38,7 +39,8 @@ func loadKey(path string) (crypto.PrivKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	if info.Mode().Perm()&0o077 != 0 {
+	// Windows reports every file as 0666; its ACLs are not modes.
+	if runtime.GOOS != "windows" && info.Mode().Perm()&0o077 != 0 {
 		return nil, fmt.Errorf("%w: %s is readable by others (mode %04o); run chmod 600 %s", ErrBadKey, path, info.Mode().Perm(), path)
 	}
 	// A marshalled Ed25519 key is 68 bytes; refuse to read a large file
@@ -73,23 +75,29 @@ func createKey(path string) (crypto.PrivKey, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("peer: create key directory: %w", err)
 	}
-	// O_EXCL: two processes starting at once must not overwrite each
-	// other's key; the loser loads the winner's.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return loadKey(path)
-	}
+	// Write a temporary file and link it into place: a process starting at
+	// the same moment either wins the link or loads the winner's whole key,
+	// never a half-written one.
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".gridcast-key-*")
 	if err != nil {
 		return nil, fmt.Errorf("peer: create key file: %w", err)
 	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(path)
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil && runtime.GOOS != "windows" {
+		tmp.Close()
+		return nil, fmt.Errorf("peer: create key file: %w", err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
 		return nil, fmt.Errorf("peer: write key file: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(path)
+	if err := tmp.Close(); err != nil {
 		return nil, fmt.Errorf("peer: write key file: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); errors.Is(err, fs.ErrExist) {
+		return loadKey(path)
+	} else if err != nil {
+		return nil, fmt.Errorf("peer: save key file: %w", err)
 	}
 	return key, nil
 }

@@ -18,11 +18,10 @@ const Overhead = 10
 // duplicates rather than reach.
 const MaxDegree = 12
 
-// MinDegree is the smallest D (and so Dlo and Dhi) any budget gets.
-// pubsub's validate requires Dout < D/2 in integer division, which no Dout
-// satisfies when D is 1, so a mesh of one peer cannot be configured. Two is
-// also the least a viewer needs to relay at all: it hears a chunk from one
-// mesh peer and passes it to the other.
+// MinDegree is the smallest D, Dlo and Dhi any budget gets, and the floor
+// of a source's Dhi. pubsub's validate requires Dout < D/2 in integer
+// division, which no Dout satisfies when D is 1, so a mesh of one peer
+// cannot be configured. A viewer's Dhi has a higher floor, MinViewerDegree.
 const MinDegree = 2
 
 // Budget is what a node may spend on relaying.
@@ -105,10 +104,13 @@ func perCopy(bitrate int64) (int64, bool) {
 
 // Oversubscribed reports whether the mesh Degree gives this role can ask for
 // more copies than the budget carries: a source sends to up to Dhi peers, a
-// viewer forwards to up to Dhi-1. It happens only at the MinDegree floor
-// (a viewer under one copy, a source under two). The Limiter still holds
+// viewer forwards to up to Dhi-1. It happens only where Dhi is held up by
+// its floor: a source under two copies (MinDegree), a viewer under three
+// (MinViewerDegree, so an ADSL viewer of a 300 kbit/s stream is
+// oversubscribed). An unlimited budget never is. The Limiter still holds
 // the cap; what gives is delivery, since pubsub drops chunks when a peer's
-// queue fills. Callers should warn the user.
+// queue fills and that peer must get them from another mesh peer or by
+// gossip repair. Callers should warn the user.
 func (b Budget) Oversubscribed(bitrate int64, role Role) bool {
 	if b.Upload == 0 {
 		return false

@@ -71,19 +71,33 @@ func TestValidate(t *testing.T) {
 }
 
 func TestOversubscribed(t *testing.T) {
+	const copyCost = 41250 // 300 kbit/s + 10%, in bytes per second
 	for _, tc := range []struct {
-		x      float64
+		name   string
+		b      Budget
 		role   Role
 		expect bool
 	}{
-		{0.5, RoleViewer, true}, // the floor of 2 mesh peers forwards one copy it cannot afford
-		{1.2, RoleViewer, false},
-		{1.2, RoleSource, true}, // a source sends to at least 2
-		{2.2, RoleSource, false},
-		{10, RoleSource, false},
-		{10, RoleViewer, false},
+		// A viewer's Dhi is at least MinViewerDegree = 4, so it may forward
+		// 3 copies: any budget under 3 copies is oversubscribed.
+		{"0.5× viewer", Multiple(testBitrate, 0.5), RoleViewer, true},
+		{"ADSL viewer", ADSL(), RoleViewer, true},
+		{"3× viewer", Multiple(testBitrate, 3), RoleViewer, true},
+		{"just under 3 copies, viewer", Budget{Upload: 3*copyCost - 1}, RoleViewer, true},
+		{"3 copies, viewer", Budget{Upload: 3 * copyCost}, RoleViewer, false},
+		{"Cable viewer", Cable(), RoleViewer, false},
+		{"10× viewer", Multiple(testBitrate, 10), RoleViewer, false},
+		{"unlimited viewer", Budget{}, RoleViewer, false},
+		// A source's Dhi is at least MinDegree = 2, and it sends to all of
+		// them: any budget under 2 copies is oversubscribed.
+		{"1.2× source", Multiple(testBitrate, 1.2), RoleSource, true},
+		{"ADSL source", ADSL(), RoleSource, true},
+		{"just under 2 copies, source", Budget{Upload: 2*copyCost - 1}, RoleSource, true},
+		{"2 copies, source", Budget{Upload: 2 * copyCost}, RoleSource, false},
+		{"3× source", Multiple(testBitrate, 3), RoleSource, false},
+		{"10× source", Multiple(testBitrate, 10), RoleSource, false},
+		{"unlimited source", Budget{}, RoleSource, false},
 	} {
-		assert.Equal(t, tc.expect, Multiple(testBitrate, tc.x).Oversubscribed(testBitrate, tc.role), "%v× %v", tc.x, tc.role)
+		assert.Equal(t, tc.expect, tc.b.Oversubscribed(testBitrate, tc.role), tc.name)
 	}
-	assert.False(t, Budget{}.Oversubscribed(testBitrate, RoleSource))
 }

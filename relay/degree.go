@@ -39,6 +39,15 @@ type Degree struct {
 // maxDlazy is pubsub's default Dlazy, which the largest budgets keep.
 const maxDlazy = 6
 
+// MinViewerDegree is the smallest Dhi a viewer gets, whatever its budget.
+// A mesh where every node has D = Dhi = 2 has no room for a GRAFT: a
+// viewer whose neighbours' meshes are full is left to gossip repair, a
+// heartbeat late. Dhi = 4 (D = 3, Dlo = 2) keeps a slot open; a viewer
+// whose cap cannot carry three copies still never sends more than its cap
+// (Budget.Oversubscribed reports it), and its neighbours get what it drops
+// from their other mesh peers.
+const MinViewerDegree = 4
+
 // Degree returns the mesh degree for a node with budget b relaying a stream
 // of bitrate bytes per second in the given role. See the package
 // documentation for the formula and a table. It is a pure function of its
@@ -50,16 +59,29 @@ func (b Budget) Degree(bitrate int64, role Role) Degree {
 		// The peer a chunk came from does not get it back.
 		hi = c + 1
 	}
-	hi = min(max(hi, MinDegree), MaxDegree)
+	floor := MinDegree
+	if role != RoleSource {
+		floor = MinViewerDegree
+	}
+	hi = min(max(hi, floor), MaxDegree)
 	d := shrink(hi)
 	lo := shrink(d)
+	lazy := min(hi, maxDlazy)
+	if role == RoleSource {
+		// The source's uplink is the stream's first bottleneck. Gossip
+		// from it invites IWANTs for chunks still on their way down the
+		// mesh, and each answer is one more full copy from the source:
+		// measured in the swarm, that added 2.5 copies per chunk to 5
+		// pushed. Repair comes from viewers instead.
+		lazy = 0
+	}
 	return Degree{
 		D:      d,
 		Dlo:    lo,
 		Dhi:    hi,
 		Dout:   max(0, min(lo-1, d/2-1)),
 		Dscore: 2 * d / 3,
-		Dlazy:  min(hi, maxDlazy),
+		Dlazy:  lazy,
 	}
 }
 

@@ -34,6 +34,12 @@ var multiples = []float64{0.5, 0.75, 1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9, 10, 11
 
 func TestDegreeTable(t *testing.T) {
 	for _, role := range []Role{RoleViewer, RoleSource} {
+		// floor is the least Dhi the role gets; back is how many mesh peers
+		// a chunk is not sent to (a viewer's, the one it came from).
+		floor, back := MinDegree, 0
+		if role == RoleViewer {
+			floor, back = MinViewerDegree, 1
+		}
 		var prev Degree
 		for i, x := range multiples {
 			b := Multiple(testBitrate, x)
@@ -42,7 +48,8 @@ func TestDegreeTable(t *testing.T) {
 			name := fmt.Sprintf("%v at %v×: %+v", role, x, d)
 
 			require.NoError(t, checkParams(p), name)
-			assert.GreaterOrEqual(t, d.D, MinDegree, name)
+			assert.GreaterOrEqual(t, d.Dlo, MinDegree, name)
+			assert.GreaterOrEqual(t, d.Dhi, floor, name)
 			assert.LessOrEqual(t, d.Dhi, MaxDegree, name)
 			assert.Equal(t, Degree{p.D, p.Dlo, p.Dhi, p.Dout, p.Dscore, p.Dlazy}, d, name)
 			if i > 0 {
@@ -50,55 +57,92 @@ func TestDegreeTable(t *testing.T) {
 			}
 			prev = d
 
+			// Gossip repair comes from viewers; a source's IHAVEs would
+			// draw IWANTs on its own uplink.
+			if role == RoleSource {
+				assert.Zero(t, d.Dlazy, name)
+			} else {
+				assert.Positive(t, d.Dlazy, name)
+			}
+
 			// Worst case (Dhi sends, less the peer a viewer heard from)
-			// fits the budget wherever the MinDegree floor does not apply.
-			sends := d.Dhi
-			if role == RoleViewer {
-				sends--
+			// fits the budget wherever the floor does not apply, and the
+			// budget is oversubscribed exactly when the floor asks for
+			// more copies than it carries.
+			sends := d.Dhi - back
+			c := b.Copies(testBitrate)
+			if d.Dhi > floor {
+				assert.LessOrEqual(t, sends, c, name)
 			}
-			if d.Dhi > MinDegree {
-				assert.LessOrEqual(t, sends, b.Copies(testBitrate), name)
-			}
+			assert.Equal(t, c < floor-back, b.Oversubscribed(testBitrate, role), "oversubscribed: %s, %d copies", name, c)
 		}
 	}
 
-	adsl := Multiple(testBitrate, 1)
-	assert.Equal(t, MinDegree, adsl.Degree(testBitrate, RoleViewer).Dhi, "1× viewer")
-	assert.Equal(t, MinDegree, adsl.Degree(testBitrate, RoleSource).Dhi, "1× source")
+	small := Multiple(testBitrate, 1)
+	assert.Equal(t, Degree{D: 3, Dlo: 2, Dhi: MinViewerDegree, Dout: 0, Dscore: 2, Dlazy: 4}, small.Degree(testBitrate, RoleViewer), "1× viewer")
+	assert.Equal(t, Degree{D: 2, Dlo: 2, Dhi: MinDegree, Dout: 0, Dscore: 1, Dlazy: 0}, small.Degree(testBitrate, RoleSource), "1× source")
 	fibre := Multiple(testBitrate, 10)
 	assert.InDelta(t, 10, fibre.Degree(testBitrate, RoleViewer).Dhi, 1, "10× viewer")
 	assert.InDelta(t, 10, fibre.Degree(testBitrate, RoleSource).Dhi, 1, "10× source")
 	assert.Equal(t, MaxDegree, Multiple(testBitrate, 20).Degree(testBitrate, RoleViewer).Dhi)
+	assert.Equal(t, MaxDegree, Multiple(testBitrate, 20).Degree(testBitrate, RoleSource).Dhi)
 }
 
-// TestDegreeDoc pins the table in doc.go.
+// TestDegreeDoc pins the table in doc.go, oversubscribed marks included.
 func TestDegreeDoc(t *testing.T) {
+	floor := Degree{D: 3, Dlo: 2, Dhi: 4, Dout: 0, Dscore: 2, Dlazy: 4}
 	for _, tc := range []struct {
-		x      float64
-		role   Role
-		expect Degree
+		name           string
+		b              Budget
+		viewer, source Degree
+		overV, overS   bool
 	}{
-		{1, RoleViewer, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 2}},
-		{1, RoleSource, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 2}},
-		{3, RoleViewer, Degree{D: 2, Dlo: 2, Dhi: 3, Dout: 0, Dscore: 1, Dlazy: 3}},
-		{3, RoleSource, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 2}},
-		{10, RoleViewer, Degree{D: 8, Dlo: 6, Dhi: 10, Dout: 3, Dscore: 5, Dlazy: 6}},
-		{10, RoleSource, Degree{D: 7, Dlo: 6, Dhi: 9, Dout: 2, Dscore: 4, Dlazy: 6}},
+		{"1×", Multiple(testBitrate, 1), floor, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, true, true},
+		{"ADSL", ADSL(), floor, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, true, true},
+		{"3×", Multiple(testBitrate, 3), floor, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, true, false},
+		{"4×", Multiple(testBitrate, 4), floor, Degree{D: 2, Dlo: 2, Dhi: 3, Dout: 0, Dscore: 1, Dlazy: 0}, false, false},
+		{"Cable", Cable(),
+			Degree{D: 6, Dlo: 5, Dhi: 7, Dout: 2, Dscore: 4, Dlazy: 6},
+			Degree{D: 5, Dlo: 4, Dhi: 6, Dout: 1, Dscore: 3, Dlazy: 0}, false, false},
+		{"10×", Multiple(testBitrate, 10),
+			Degree{D: 8, Dlo: 6, Dhi: 10, Dout: 3, Dscore: 5, Dlazy: 6},
+			Degree{D: 7, Dlo: 6, Dhi: 9, Dout: 2, Dscore: 4, Dlazy: 0}, false, false},
+		{"Fibre", Fibre(),
+			Degree{D: 9, Dlo: 7, Dhi: 12, Dout: 3, Dscore: 6, Dlazy: 6},
+			Degree{D: 9, Dlo: 7, Dhi: 12, Dout: 3, Dscore: 6, Dlazy: 0}, false, false},
 	} {
-		assert.Equal(t, tc.expect, Multiple(testBitrate, tc.x).Degree(testBitrate, tc.role), "%v× %v", tc.x, tc.role)
+		assert.Equal(t, tc.viewer, tc.b.Degree(testBitrate, RoleViewer), "%s viewer", tc.name)
+		assert.Equal(t, tc.source, tc.b.Degree(testBitrate, RoleSource), "%s source", tc.name)
+		assert.Equal(t, tc.overV, tc.b.Oversubscribed(testBitrate, RoleViewer), "%s viewer oversubscribed", tc.name)
+		assert.Equal(t, tc.overS, tc.b.Oversubscribed(testBitrate, RoleSource), "%s source oversubscribed", tc.name)
 	}
-	assert.Equal(t, Degree{D: 9, Dlo: 7, Dhi: MaxDegree, Dout: 3, Dscore: 6, Dlazy: 6}, Budget{}.Degree(testBitrate, RoleViewer), "unlimited")
+	assert.Equal(t, Degree{D: 9, Dlo: 7, Dhi: MaxDegree, Dout: 3, Dscore: 6, Dlazy: 6}, Budget{}.Degree(testBitrate, RoleViewer), "unlimited viewer")
+	assert.Equal(t, Degree{D: 9, Dlo: 7, Dhi: MaxDegree, Dout: 3, Dscore: 6, Dlazy: 0}, Budget{}.Degree(testBitrate, RoleSource), "unlimited source")
 }
 
-// TestDegreeEveryBudget checks pubsub's constraints and monotonicity over
-// every copy count, invalid budgets and degenerate bitrates included.
+// TestDegreeEveryBudget checks pubsub's constraints, monotonicity and the
+// role's floor and gossip over every copy count, invalid budgets and
+// degenerate bitrates included.
 func TestDegreeEveryBudget(t *testing.T) {
 	for _, role := range []Role{RoleViewer, RoleSource} {
+		floor := MinDegree
+		if role == RoleViewer {
+			floor = MinViewerDegree
+		}
+		check := func(b Budget, bitrate int64) Degree {
+			t.Helper()
+			d := b.Degree(bitrate, role)
+			name := fmt.Sprintf("%v %+v bitrate %d: %+v", role, b, bitrate, d)
+			require.NoError(t, checkParams(b.GossipSubParams(bitrate, role)), name)
+			require.GreaterOrEqual(t, d.Dhi, floor, name)
+			if role == RoleSource {
+				require.Zero(t, d.Dlazy, name)
+			}
+			return d
+		}
 		var prev Degree
 		for up := int64(-1); up <= 20*41250; up += 1031 {
-			b := Budget{Upload: up}
-			d := b.Degree(testBitrate, role)
-			require.NoError(t, checkParams(b.GossipSubParams(testBitrate, role)), "%v upload %d: %+v", role, up, d)
+			d := check(Budget{Upload: up}, testBitrate)
 			if up > 0 {
 				require.True(t, monotone(prev, d), "%v upload %d: %+v after %+v", role, up, d, prev)
 			}
@@ -106,7 +150,7 @@ func TestDegreeEveryBudget(t *testing.T) {
 		}
 		for _, bitrate := range []int64{-1, 0, 1, 1 << 62} {
 			for _, b := range []Budget{{}, {Upload: -1}, {Upload: 1}, ADSL()} {
-				require.NoError(t, checkParams(b.GossipSubParams(bitrate, role)), "%v %+v bitrate %d", role, b, bitrate)
+				check(b, bitrate)
 			}
 		}
 	}

@@ -35,10 +35,12 @@
 //	source: Dhi = c       it sends every chunk to every mesh peer
 //	viewer: Dhi = c + 1   it hears a chunk from one mesh peer and forwards
 //	                      it to the rest (IDONTWANT spares some of them)
-//	Dhi clamped to [MinDegree, MaxDegree] = [2, 12]
+//	Dhi clamped to [MinDegree, MaxDegree] = [2, 12] for a source,
+//	           [MinViewerDegree, MaxDegree] = [4, 12] for a viewer
 //	D   = Dhi − max(1, Dhi/4)   (= Dhi when Dhi ≤ 2)
 //	Dlo = D − max(1, D/4)       (= D when D ≤ 2)
-//	Dout = max(0, min(Dlo−1, D/2−1)),  Dscore = 2D/3,  Dlazy = min(Dhi, 6)
+//	Dout = max(0, min(Dlo−1, D/2−1)),  Dscore = 2D/3
+//	Dlazy = min(Dhi, 6) for a viewer, 0 for a source
 //
 // Upload is budgeted on Dhi rather than D because GossipSub accepts incoming
 // GRAFTs until the mesh reaches Dhi, trims it back to D only at the next
@@ -47,22 +49,44 @@
 // forwards it up to Dhi−1 times. (GRAFTs from peers this node dialled may
 // even pass Dhi until the heartbeat; the Limiter covers that.) D below Dhi
 // leaves room for newcomers' GRAFTs; Dlo below D stops every departure from
-// triggering a regraft. The formula keeps within pubsub's
-// own checks (Dlo ≤ D ≤ Dhi, Dscore ≤ D, Dout < Dlo and Dout < D/2 in
-// integer division). The last is why no mesh is smaller than 2: with D = 1
-// no Dout satisfies it. So a viewer with under one copy of budget, or a
-// source with under two, is oversubscribed (Budget.Oversubscribed); the cap
-// still holds and delivery suffers instead.
+// triggering a regraft. The formula keeps within pubsub's own checks
+// (Dlo ≤ D ≤ Dhi, Dscore ≤ D, Dout < Dlo and Dout < D/2 in integer
+// division).
 //
-// For a 300 kbit/s stream (one copy costs 330 kbit/s):
+// The last of those checks is why no mesh is smaller than 2:
+// with D = 1 no Dout satisfies it. That is a source's floor. A viewer's is
+// higher, Dhi ≥ 4 (so D = 3, Dlo = 2), because a mesh where every node has
+// D = Dhi = 2 has no room for a GRAFT: a viewer whose neighbours' meshes
+// are full is left to gossip repair, a heartbeat late. In a simulation of
+// one source and three viewers, raising the floor from 2 to 4 took p95
+// latency from 1.5 s to 347 ms. A viewer whose cap cannot carry the three
+// copies this lets it forward still never sends more than its cap, and its
+// neighbours get what it drops from their other mesh peers.
 //
-//	budget            c   viewer D/Dlo/Dhi   source D/Dlo/Dhi
-//	1×  (300 kbit/s)  0   2/2/2              2/2/2
-//	ADSL (512 kbit/s) 1   2/2/2              2/2/2
-//	3×  (900 kbit/s)  2   2/2/3              2/2/2
-//	Cable (2 Mbit/s)  6   6/5/7              5/4/6
-//	10× (3 Mbit/s)    9   8/6/10             7/6/9
-//	Fibre (10 Mbit/s) 12  9/7/12             9/7/12
+// So a source with under two copies of budget, or a viewer with under three
+// (an ADSL viewer of a 300 kbit/s stream among them), is oversubscribed
+// (Budget.Oversubscribed): the cap still holds and delivery suffers
+// instead. Off the floors the mesh always fits the budget.
+//
+// A source sends no gossip (Dlazy = 0). Its uplink is the stream's first
+// bottleneck, and IHAVEs from it invite IWANTs for chunks still on their way
+// down the mesh, each answered with one more full copy from that uplink. In
+// a simulation with 20 viewers the source pushed 5 copies of each chunk
+// plus 2.5 IWANT answers; with Dlazy = 0 its upload fell from 7.0× to 5.3×
+// the bitrate and median latency from 485 ms to 299 ms. Repair comes from
+// viewers instead, whose Dlazy grows with Dhi up to pubsub's default of 6.
+//
+// For a 300 kbit/s stream (one copy costs 330 kbit/s; * marks an
+// oversubscribed budget):
+//
+//	budget             c   viewer D/Dlo/Dhi/Dlazy   source D/Dlo/Dhi/Dlazy
+//	1×  (300 kbit/s)   0   3/2/4/4 *                2/2/2/0 *
+//	ADSL (512 kbit/s)  1   3/2/4/4 *                2/2/2/0 *
+//	3×  (900 kbit/s)   2   3/2/4/4 *                2/2/2/0
+//	4×  (1.2 Mbit/s)   3   3/2/4/4                  2/2/3/0
+//	Cable (2 Mbit/s)   6   6/5/7/6                  5/4/6/0
+//	10× (3 Mbit/s)     9   8/6/10/6                 7/6/9/0
+//	Fibre (10 Mbit/s)  12  9/7/12/6                 9/7/12/0
 //
 // # The cap
 //

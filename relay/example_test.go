@@ -41,22 +41,24 @@ func ExampleBudget_Degree() {
 		{"1×", relay.Multiple(bitrate, 1)},
 		{"ADSL", relay.ADSL()},
 		{"3×", relay.Multiple(bitrate, 3)},
+		{"4×", relay.Multiple(bitrate, 4)},
 		{"Cable", relay.Cable()},
 		{"10×", relay.Multiple(bitrate, 10)},
 		{"Fibre", relay.Fibre()},
 	} {
 		v := b.b.Degree(bitrate, relay.RoleViewer)
 		s := b.b.Degree(bitrate, relay.RoleSource)
-		fmt.Printf("%-5s copies %2d  viewer D/Dlo/Dhi %d/%d/%d  source %d/%d/%d\n",
-			b.name, b.b.Copies(bitrate), v.D, v.Dlo, v.Dhi, s.D, s.Dlo, s.Dhi)
+		fmt.Printf("%-5s copies %2d  viewer D/Dlo/Dhi/Dlazy %d/%d/%d/%d  source %d/%d/%d/%d\n",
+			b.name, b.b.Copies(bitrate), v.D, v.Dlo, v.Dhi, v.Dlazy, s.D, s.Dlo, s.Dhi, s.Dlazy)
 	}
 	// Output:
-	// 1×    copies  0  viewer D/Dlo/Dhi 2/2/2  source 2/2/2
-	// ADSL  copies  1  viewer D/Dlo/Dhi 2/2/2  source 2/2/2
-	// 3×    copies  2  viewer D/Dlo/Dhi 2/2/3  source 2/2/2
-	// Cable copies  6  viewer D/Dlo/Dhi 6/5/7  source 5/4/6
-	// 10×   copies  9  viewer D/Dlo/Dhi 8/6/10  source 7/6/9
-	// Fibre copies 12  viewer D/Dlo/Dhi 9/7/12  source 9/7/12
+	// 1×    copies  0  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/2/0
+	// ADSL  copies  1  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/2/0
+	// 3×    copies  2  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/2/0
+	// 4×    copies  3  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/3/0
+	// Cable copies  6  viewer D/Dlo/Dhi/Dlazy 6/5/7/6  source 5/4/6/0
+	// 10×   copies  9  viewer D/Dlo/Dhi/Dlazy 8/6/10/6  source 7/6/9/0
+	// Fibre copies 12  viewer D/Dlo/Dhi/Dlazy 9/7/12/6  source 9/7/12/0
 }
 
 // Wiring the policy into a router: the limiter's host, the options, and the

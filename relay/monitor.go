@@ -30,6 +30,34 @@ type Monitor struct {
 	scores map[peer.ID]float64
 
 	dropped atomic.Uint64
+	rpc     rpcCounters
+}
+
+// rpcCounters are updated from the event loop with atomics.
+type rpcCounters struct {
+	messagesSent, messagesReceived atomic.Uint64
+	ihaveSent, iwantReceived       atomic.Uint64
+	idontwantSent                  atomic.Uint64
+}
+
+// RPCStats counts what the router sent and received, all topics.
+type RPCStats struct {
+	MessagesSent     uint64 // full messages queued to peers: copies pushed and IWANT answers
+	MessagesReceived uint64 // full messages received, duplicates included
+	IHaveSent        uint64 // message IDs advertised by gossip
+	IWantReceived    uint64 // message IDs peers asked this node for
+	IDontWantSent    uint64 // message IDs this node told peers not to send
+}
+
+// RPCStats returns the router's message and gossip counts.
+func (m *Monitor) RPCStats() RPCStats {
+	return RPCStats{
+		MessagesSent:     m.rpc.messagesSent.Load(),
+		MessagesReceived: m.rpc.messagesReceived.Load(),
+		IHaveSent:        m.rpc.ihaveSent.Load(),
+		IWantReceived:    m.rpc.iwantReceived.Load(),
+		IDontWantSent:    m.rpc.idontwantSent.Load(),
+	}
 }
 
 type topicMonitor struct {
@@ -193,11 +221,25 @@ func (m *Monitor) ValidateMessage(*pubsub.Message) {}
 // ThrottlePeer is a pubsub.RawTracer hook; unused.
 func (m *Monitor) ThrottlePeer(peer.ID) {}
 
-// RecvRPC is a pubsub.RawTracer hook; unused.
-func (m *Monitor) RecvRPC(*pubsub.RPC) {}
+// RecvRPC is a pubsub.RawTracer hook.
+func (m *Monitor) RecvRPC(rpc *pubsub.RPC) {
+	m.rpc.messagesReceived.Add(uint64(len(rpc.GetPublish())))
+	for _, w := range rpc.GetControl().GetIwant() {
+		m.rpc.iwantReceived.Add(uint64(len(w.GetMessageIDs())))
+	}
+}
 
-// SendRPC is a pubsub.RawTracer hook; unused.
-func (m *Monitor) SendRPC(*pubsub.RPC, peer.ID) {}
+// SendRPC is a pubsub.RawTracer hook.
+func (m *Monitor) SendRPC(rpc *pubsub.RPC, _ peer.ID) {
+	m.rpc.messagesSent.Add(uint64(len(rpc.GetPublish())))
+	ctl := rpc.GetControl()
+	for _, h := range ctl.GetIhave() {
+		m.rpc.ihaveSent.Add(uint64(len(h.GetMessageIDs())))
+	}
+	for _, d := range ctl.GetIdontwant() {
+		m.rpc.idontwantSent.Add(uint64(len(d.GetMessageIDs())))
+	}
+}
 
 // SendRPCCompleted is a pubsub.RawTracer hook, called from per-peer writer
 // goroutines; unused, so it touches no state.

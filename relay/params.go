@@ -54,9 +54,10 @@ func (b Budget) GossipSubParams(bitrate int64, role Role) pubsub.GossipSubParams
 	p.Dout, p.Dscore = d.Dout, d.Dscore
 
 	// Every IHAVE can come back as an IWANT for a whole chunk, paid from this
-	// node's upload, so gossip reaches Dlazy peers (which grows with the
-	// budget) and no more: a GossipFactor share of all connected peers would
-	// make control traffic grow with the connection count instead.
+	// node's upload, so gossip reaches Dlazy peers (which grows with a
+	// viewer's budget, and is 0 for a source) and no more: a GossipFactor
+	// share of all connected peers would make control traffic grow with the
+	// connection count instead, and would have the source gossip after all.
 	p.Dlazy = d.Dlazy
 	p.GossipFactor = 0
 

@@ -27,6 +27,10 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // the first Ctrl-C ends the stream cleanly; a second one kills
+	}()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "broadcaster:", err)
 		os.Exit(1)
@@ -72,6 +76,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.upload == 0 {
 		o.upload = 4 * o.bitrate
 	}
+	if o.keyFile == "" {
+		return o, errors.New("-key is required: this system has no user config directory for the default")
+	}
 	return o, nil
 }
 
@@ -111,23 +118,29 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 
 	printBanner(stdout, node, b.Channel(), o, describe)
 	if err := waitForPeers(ctx, node, b.Channel(), o.wait, stderr); err != nil {
-		return err
+		return nil // interrupted while waiting
 	}
 	stopStatus := startStatus(node, b, stderr)
 	defer stopStatus()
 
-	_, err = io.Copy(b, input)
-	if ctx.Err() != nil {
-		err = nil // interrupted: end the stream cleanly
+	// Copy in a goroutine: a read from stdin cannot be interrupted, and
+	// Ctrl-C must still end the stream cleanly. Writes after Close fail
+	// with ErrClosed, which ends the copy.
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(b, input)
+		copied <- err
+	}()
+	select {
+	case err = <-copied:
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "interrupted")
 	}
 	if cerr := b.Close(); err == nil {
 		err = cerr
 	}
-	fmt.Fprintln(stderr, "end of stream published")
-	select {
-	case <-time.After(o.linger):
-	case <-ctx.Done():
-	}
+	fmt.Fprintf(stderr, "end of stream published; relaying the last chunks for %v\n", o.linger)
+	time.Sleep(o.linger) // not cut short by Ctrl-C: the end of stream must get out
 	return err
 }
 
@@ -149,15 +162,20 @@ func openInput(ctx context.Context, o options, stdin *os.File) (io.ReadCloser, s
 		}{paced, f}, fmt.Sprintf("%s paced to %s", o.in, relay.FormatRate(o.bitrate)), nil
 	case !o.test && isPiped(stdin):
 		return io.NopCloser(stdin), "stdin", nil
+	case !o.test && isRegular(stdin):
+		// broadcaster < movie.ts: a file, not a live source, so pace it.
+		return io.NopCloser(broadcast.NewPacedReader(ctx, stdin, o.bitrate)),
+			fmt.Sprintf("stdin (a file) paced to %s", relay.FormatRate(o.bitrate)), nil
 	}
 	return newTestStream(ctx, o.bitrate, o.duration), fmt.Sprintf("generated test stream at %s", relay.FormatRate(o.bitrate)), nil
 }
 
 func isPiped(f *os.File) bool {
 	info, err := f.Stat()
-	if err != nil {
-		return false
-	}
-	mode := info.Mode()
-	return mode&(os.ModeNamedPipe|os.ModeSocket) != 0 || mode.IsRegular()
+	return err == nil && info.Mode()&(os.ModeNamedPipe|os.ModeSocket) != 0
+}
+
+func isRegular(f *os.File) bool {
+	info, err := f.Stat()
+	return err == nil && info.Mode().IsRegular()
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,6 +27,10 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second Ctrl-C kills
+	}()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "viewer:", err)
 		os.Exit(1)
@@ -36,7 +41,7 @@ type options struct {
 	channel, out, listen, keyFile string
 	peers                         []string
 	bitrate, upload               int64
-	deadline                      time.Duration
+	deadline, idle, linger        time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -49,6 +54,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Func("upload", "most upload `rate` spent relaying to other viewers, e.g. 2Mbit (default 2Mbit)", rateFlag(&o.upload))
 	fs.Func("bitrate", "the stream's `rate` if known, e.g. 300kbit; sizes how many peers you relay to (default 1Mbit)", rateFlag(&o.bitrate))
 	fs.DurationVar(&o.deadline, "deadline", broadcast.DefaultPlayoutConfig().Deadline, "playout deadline: a chunk missing this long is skipped")
+	fs.DurationVar(&o.idle, "idle", 30*time.Second, "give up when no chunk arrives for this long (0: wait forever)")
+	fs.DurationVar(&o.linger, "linger", 2*time.Second, "keep relaying this long after the end of the stream, for viewers behind you")
 	fs.StringVar(&o.listen, "listen", strings.Join(peer.DefaultListenAddrs, ","), "comma-separated `multiaddrs` to listen on")
 	fs.StringVar(&o.keyFile, "key", "", "identity key `file` (default: a new identity each run)")
 	if err := fs.Parse(args); err != nil {
@@ -90,7 +97,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	defer out.Close()
 
 	opts := []peer.Option{
 		peer.WithListenAddrs(strings.Split(o.listen, ",")...),
@@ -118,24 +124,56 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "relaying: like every gridcast viewer, you pass the stream on to other viewers (mesh of %d, at most %d peers), using at most %s of your upload; change it with -upload\n",
 		d.D, d.Dhi, relay.FormatRate(o.upload))
 	if (relay.Budget{Upload: o.upload}).Oversubscribed(o.bitrate, relay.RoleViewer) {
-		fmt.Fprintf(stderr, "warning: %s is less than one copy of a %s stream; the cap holds, but peers relying on you will miss chunks\n",
-			relay.FormatRate(o.upload), relay.FormatRate(o.bitrate))
+		fmt.Fprintf(stderr, "note: %s carries fewer copies of a %s stream than a mesh of %d peers could ask for; the cap holds, and your mesh peers get what you cannot send from their other peers\n",
+			relay.FormatRate(o.upload), relay.FormatRate(o.bitrate), d.Dhi)
 	}
 	stopStatus := startStatus(node, v, stderr)
 	defer stopStatus()
 
-	go func() {
-		<-ctx.Done()
-		v.Close() // wakes the copy below
-	}()
+	idle := watchIdle(ctx, v, o.idle)
 	_, err = io.Copy(out, v)
-	if errors.Is(err, broadcast.ErrClosed) && ctx.Err() != nil {
-		err = nil
+	if cerr := out.Close(); err == nil {
+		err = cerr
 	}
-	if err == nil {
-		fmt.Fprintln(stderr, "end of stream")
+	switch {
+	case err == nil:
+		fmt.Fprintf(stderr, "end of stream; relaying the last chunks for %v\n", o.linger)
+		time.Sleep(o.linger)
+		return nil
+	case errors.Is(err, broadcast.ErrClosed) && ctx.Err() != nil:
+		fmt.Fprintln(stderr, "interrupted")
+		return nil
+	case errors.Is(err, broadcast.ErrClosed) && idle.Load():
+		return fmt.Errorf("no chunk arrived for %v: is the broadcaster still live? (-idle to wait longer)", o.idle)
 	}
 	return err
+}
+
+// watchIdle closes v, which ends its Read, on ctx's end or when no chunk
+// has arrived for idle; the flag says which.
+func watchIdle(ctx context.Context, v *broadcast.Viewer, idle time.Duration) *atomic.Bool {
+	var timedOut atomic.Bool
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		last, since := v.Stats().Received, time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				v.Close()
+				return
+			case <-tick.C:
+			}
+			if n := v.Stats().Received; n != last {
+				last, since = n, time.Now()
+			} else if idle > 0 && time.Since(since) >= idle {
+				timedOut.Store(true)
+				v.Close()
+				return
+			}
+		}
+	}()
+	return &timedOut
 }
 
 func openOutput(path string, stdout io.Writer) (io.WriteCloser, error) {

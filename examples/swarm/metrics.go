@@ -1,0 +1,142 @@
+package main
+
+import (
+	"slices"
+	"time"
+
+	"github.com/gridcast/gridcast/broadcast"
+)
+
+// The report's metrics, as pure functions of what was recorded.
+
+// published is one chunk the source sent.
+type published struct {
+	Index uint64
+	At    time.Time
+}
+
+// viewerResult is what one viewer saw, from joining to leaving (or the end).
+type viewerResult struct {
+	Joined, Left time.Time
+	FirstPlay    time.Time            // zero if it never played
+	Plays        map[uint64]time.Time // chunk index → played at
+	Latencies    []time.Duration
+	BytesIn      uint64
+	Delivered    uint64 // distinct chunks the router delivered
+	Duplicates   uint64 // extra copies the router dropped
+}
+
+// continuity counts, over all viewers, the chunks due and those played by
+// their deadline (publish time + deadline). A chunk is due for a viewer if
+// it was published at or after the viewer's start and its deadline fell
+// while the viewer was present (before it left and before the run's end).
+// A viewer's start is the publish time of its first played chunk; a viewer
+// that never played is due everything published after it joined: its
+// start-up delay is measured separately, not twice.
+func continuity(pubs []published, viewers []viewerResult, deadline time.Duration, end time.Time) (onTime, due int) {
+	for _, v := range viewers {
+		start := v.Joined
+		if !v.FirstPlay.IsZero() {
+			start = firstPlayedPublish(pubs, v)
+		}
+		until := v.Left
+		if end.Before(until) {
+			until = end
+		}
+		for _, p := range pubs {
+			if p.At.Before(start) || p.At.Add(deadline).After(until) {
+				continue
+			}
+			due++
+			if at, ok := v.Plays[p.Index]; ok && !at.After(p.At.Add(deadline)) {
+				onTime++
+			}
+		}
+	}
+	return onTime, due
+}
+
+// firstPlayedPublish is the publish time of the lowest-index chunk v played.
+func firstPlayedPublish(pubs []published, v viewerResult) time.Time {
+	first, found := uint64(0), false
+	for idx := range v.Plays {
+		if !found || idx < first {
+			first, found = idx, true
+		}
+	}
+	for _, p := range pubs {
+		if p.Index == first {
+			return p.At
+		}
+	}
+	return v.Joined
+}
+
+// startup is join → first in-order byte for each viewer that played,
+// counted from the stream's start for viewers that joined before it.
+func startup(viewers []viewerResult, streamStart time.Time) []time.Duration {
+	var out []time.Duration
+	for _, v := range viewers {
+		if v.FirstPlay.IsZero() {
+			continue
+		}
+		from := v.Joined
+		if from.Before(streamStart) {
+			from = streamStart
+		}
+		out = append(out, max(v.FirstPlay.Sub(from), 0))
+	}
+	return out
+}
+
+// downloadMultiples is each viewer's bytes received ÷ (bitrate × time
+// present), for viewers present at least minPresence.
+func downloadMultiples(viewers []viewerResult, bitrate int64, streamStart time.Time, minPresence time.Duration) []float64 {
+	var out []float64
+	for _, v := range viewers {
+		from := v.Joined
+		if from.Before(streamStart) {
+			from = streamStart
+		}
+		present := v.Left.Sub(from)
+		if present < minPresence {
+			continue
+		}
+		out = append(out, float64(v.BytesIn)/(float64(bitrate)*present.Seconds()))
+	}
+	return out
+}
+
+// duplicatesPerChunk is extra copies received per chunk delivered.
+func duplicatesPerChunk(viewers []viewerResult) float64 {
+	var delivered, dups uint64
+	for _, v := range viewers {
+		delivered += v.Delivered
+		dups += v.Duplicates
+	}
+	if delivered == 0 {
+		return 0
+	}
+	return float64(dups) / float64(delivered)
+}
+
+// quantiles returns the nearest-rank quantiles of xs (which it sorts).
+func quantiles[T int64 | float64 | time.Duration](xs []T, qs ...float64) []T {
+	slices.Sort(xs)
+	out := make([]T, len(qs))
+	for i, q := range qs {
+		out[i] = broadcast.Percentile(xs, q)
+	}
+	return out
+}
+
+func mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	var sum float64
+	for _, x := range xs {
+		sum += x
+	}
+	return sum / float64(len(xs))
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+var t0 = time.Unix(1000, 0)
+
+func at(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+
+// pubsEvery publishes n chunks, one per second from t0.
+func pubsEvery(n int) []published {
+	pubs := make([]published, n)
+	for i := range pubs {
+		pubs[i] = published{Index: uint64(i), At: at(float64(i))}
+	}
+	return pubs
+}
+
+func TestContinuity(t *testing.T) {
+	pubs := pubsEvery(10) // chunks at 0..9 s
+	deadline := 2 * time.Second
+	end := at(10) // chunks 0..8 are due by the end (8 + 2 = 10)
+
+	perfect := viewerResult{Joined: at(0), Left: at(100), FirstPlay: at(0.1), Plays: map[uint64]time.Time{}}
+	for i := range 10 {
+		perfect.Plays[uint64(i)] = at(float64(i) + 0.1)
+	}
+	onTime, due := continuity(pubs, []viewerResult{perfect}, deadline, end)
+	assert.Equal(t, 9, due)
+	assert.Equal(t, 9, onTime)
+
+	// Chunk 3 played late (2.5 s after publishing), chunk 5 never.
+	flawed := viewerResult{Joined: at(0), Left: at(100), FirstPlay: at(0.1), Plays: map[uint64]time.Time{}}
+	for i := range 10 {
+		flawed.Plays[uint64(i)] = at(float64(i) + 0.1)
+	}
+	flawed.Plays[3] = at(5.5)
+	delete(flawed.Plays, 5)
+	onTime, due = continuity(pubs, []viewerResult{flawed}, deadline, end)
+	assert.Equal(t, 9, due)
+	assert.Equal(t, 7, onTime)
+
+	// A late joiner is due from its first played chunk (4) until it left
+	// at 8 s: chunks 4, 5 and 6 (6 + 2 = 8).
+	late := viewerResult{Joined: at(3.5), Left: at(8), FirstPlay: at(4.2), Plays: map[uint64]time.Time{
+		4: at(4.2), 5: at(5.2), 6: at(6.2), 7: at(7.2),
+	}}
+	onTime, due = continuity(pubs, []viewerResult{late}, deadline, end)
+	assert.Equal(t, 3, due)
+	assert.Equal(t, 3, onTime)
+
+	// A viewer that never played owes everything since it joined.
+	never := viewerResult{Joined: at(5.5), Left: at(100)}
+	onTime, due = continuity(pubs, []viewerResult{never}, deadline, end)
+	assert.Equal(t, 3, due) // chunks 6, 7, 8
+	assert.Zero(t, onTime)
+
+	onTime, due = continuity(pubs, []viewerResult{perfect, flawed, late, never}, deadline, end)
+	assert.Equal(t, 9+9+3+3, due)
+	assert.Equal(t, 9+7+3, onTime)
+}
+
+func TestStartup(t *testing.T) {
+	streamStart := at(10)
+	viewers := []viewerResult{
+		{Joined: at(0), FirstPlay: at(10.5)},  // joined before the stream: 0.5 s from its start
+		{Joined: at(20), FirstPlay: at(21.5)}, // joined during: 1.5 s
+		{Joined: at(30)},                      // never played: not counted
+	}
+	assert.Equal(t, []time.Duration{500 * time.Millisecond, 1500 * time.Millisecond}, startup(viewers, streamStart))
+}
+
+func TestDuplicatesPerChunk(t *testing.T) {
+	assert.Zero(t, duplicatesPerChunk(nil))
+	viewers := []viewerResult{{Delivered: 100, Duplicates: 50}, {Delivered: 100, Duplicates: 250}}
+	assert.InDelta(t, 1.5, duplicatesPerChunk(viewers), 1e-9)
+}
+
+func TestDownloadMultiples(t *testing.T) {
+	const bitrate = 1000
+	viewers := []viewerResult{
+		{Joined: at(0), Left: at(20), BytesIn: 2 * 10 * bitrate}, // 2× over the 10 s since the stream started
+		{Joined: at(15), Left: at(20), BytesIn: 5 * bitrate},     // 1× over 5 s
+		{Joined: at(19), Left: at(20), BytesIn: 100 * bitrate},   // present under the minimum: ignored
+	}
+	got := downloadMultiples(viewers, bitrate, at(10), 2*time.Second)
+	assert.InDeltaSlice(t, []float64{2, 1}, got, 1e-9)
+}
+
+func TestQuantiles(t *testing.T) {
+	xs := []float64{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
+	assert.Equal(t, []float64{5, 10, 10}, quantiles(xs, 0.5, 0.95, 0.99))
+	assert.Equal(t, []time.Duration{0}, quantiles([]time.Duration{}, 0.5))
+	assert.InDelta(t, 5.5, mean(xs), 1e-9)
+}
+
+func TestParseWorkloadFlags(t *testing.T) {
+	classes, err := parseUplinks("adsl=30%:1x,cable=60%:3x,fibre=10%:10x")
+	assert.NoError(t, err)
+	assert.Equal(t, seedUplinks, classes)
+	_, err = parseUplinks("adsl=30%")
+	assert.Error(t, err)
+
+	lo, hi, err := parseLatency("20ms-80ms")
+	assert.NoError(t, err)
+	assert.Equal(t, []time.Duration{20 * time.Millisecond, 80 * time.Millisecond}, []time.Duration{lo, hi})
+
+	every, err := parseChunk("8KiB", 8192)
+	assert.NoError(t, err)
+	assert.Equal(t, time.Second, every)
+	every, err = parseChunk("250ms", 8192)
+	assert.NoError(t, err)
+	assert.Equal(t, 250*time.Millisecond, every)
+
+	w, err := Preset("seed")
+	assert.NoError(t, err)
+	assert.NoError(t, w.Validate())
+	w.Uplinks = []UplinkClass{{Name: "x", Share: 0.5, Multiple: 1}}
+	assert.ErrorContains(t, w.Validate(), "100%")
+}

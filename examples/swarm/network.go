@@ -1,0 +1,96 @@
+package main
+
+import (
+	"encoding/binary"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/x/simlibp2p"
+	"github.com/marcopolo/simnet"
+)
+
+// simNetwork is the simulated internet of one run: QUIC over packet links,
+// each node with its own uplink and downlink, and a fixed latency per pair
+// of nodes drawn from the workload's range.
+type simNetwork struct {
+	net      *simnet.Simnet
+	workload Workload
+	keys     *rand.ChaCha8 // identities, so a seed gives the same peer IDs
+	next     int           // index of the next node's address
+}
+
+func newSimNetwork(w Workload) *simNetwork {
+	n := &simNetwork{workload: w}
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], w.Seed)
+	n.keys = rand.NewChaCha8(seed)
+	n.net = &simnet.Simnet{LatencyFunc: n.latency}
+	n.net.Start()
+	return n
+}
+
+// latency is one-way and symmetric: the same for every packet between two
+// nodes, so a pair of nodes is a link of fixed length.
+func (n *simNetwork) latency(p *simnet.Packet) time.Duration {
+	span := n.workload.LatencyMax - n.workload.LatencyMin
+	if span <= 0 {
+		return n.workload.LatencyMin
+	}
+	a, b := ipKey(p.From), ipKey(p.To)
+	if a > b {
+		a, b = b, a
+	}
+	h := fnv.New64a()
+	var buf [24]byte
+	binary.LittleEndian.PutUint64(buf[0:], a)
+	binary.LittleEndian.PutUint64(buf[8:], b)
+	binary.LittleEndian.PutUint64(buf[16:], n.workload.Seed)
+	h.Write(buf[:])
+	return n.workload.LatencyMin + time.Duration(h.Sum64()%uint64(span+1))
+}
+
+func ipKey(a net.Addr) uint64 {
+	if u, ok := a.(*net.UDPAddr); ok {
+		if ip4 := u.IP.To4(); ip4 != nil {
+			return uint64(binary.BigEndian.Uint32(ip4))
+		}
+	}
+	return 0
+}
+
+// newHost starts a host with the given uplink and downlink in bytes/s.
+func (n *simNetwork) newHost(uplink, downlink int64) (host.Host, error) {
+	key, _, err := crypto.GenerateEd25519Key(n.keys)
+	if err != nil {
+		return nil, err
+	}
+	ip := simnet.IntToPublicIPv4(n.next)
+	n.next++
+	links := simnet.NodeBiDiLinkSettings{
+		Uplink:   simnet.LinkSettings{BitsPerSecond: int(uplink * 8), MTU: 1500},
+		Downlink: simnet.LinkSettings{BitsPerSecond: int(downlink * 8), MTU: 1500},
+	}
+	h, err := libp2p.New(
+		libp2p.Identity(key),
+		libp2p.ListenAddrStrings(fmt.Sprintf("/ip4/%s/udp/8000/quic-v1", ip)),
+		simlibp2p.QUICSimnet(n.net, links),
+		// Identify's address discovery stalls virtual time (go-libp2p's
+		// own simulations disable it too); addresses here are static.
+		libp2p.DisableIdentifyAddressDiscovery(),
+		libp2p.ResourceManager(&network.NullResourceManager{}),
+		libp2p.DisableMetrics(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("start simulated host: %w", err)
+	}
+	return h, nil
+}
+
+func (n *simNetwork) Close() { n.net.Close() }

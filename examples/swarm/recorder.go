@@ -1,0 +1,82 @@
+package main
+
+import (
+	"encoding/binary"
+	"sync"
+	"time"
+)
+
+// A chunk's payload starts with a record header: its index in the run and
+// its publish time, so a viewer's in-order byte stream tells which chunk is
+// playing and how late it is.
+const minRecord = 16
+
+func putRecord(payload []byte, index uint64, at time.Time) {
+	binary.BigEndian.PutUint64(payload[0:8], index)
+	binary.BigEndian.PutUint64(payload[8:16], uint64(at.UnixNano()))
+}
+
+func readRecord(payload []byte) (index uint64, at time.Time, ok bool) {
+	if len(payload) < minRecord {
+		return 0, time.Time{}, false
+	}
+	return binary.BigEndian.Uint64(payload[0:8]), time.Unix(0, int64(binary.BigEndian.Uint64(payload[8:16]))), true
+}
+
+// recorder collects what one viewer saw. Its loops write and the progress
+// printer reads, so mu guards everything.
+type recorder struct {
+	mu        sync.Mutex
+	joined    time.Time
+	left      time.Time
+	firstPlay time.Time
+	plays     map[uint64]time.Time // chunk index → when it was played
+	latencies []time.Duration      // first arrival of each chunk, publish → receive
+	arrived   map[uint64]bool
+	// Filled when the viewer leaves or the run ends.
+	bytesIn              uint64
+	delivered, duplicate uint64
+}
+
+func newRecorder(joined time.Time) *recorder {
+	return &recorder{joined: joined, plays: make(map[uint64]time.Time), arrived: make(map[uint64]bool)}
+}
+
+func (r *recorder) play(index uint64, at time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.firstPlay.IsZero() {
+		r.firstPlay = at
+	}
+	if _, ok := r.plays[index]; !ok {
+		r.plays[index] = at
+	}
+}
+
+func (r *recorder) arrive(index uint64, latency time.Duration) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.arrived[index] {
+		r.arrived[index] = true
+		r.latencies = append(r.latencies, latency)
+	}
+}
+
+// snapshot copies what the metrics need.
+func (r *recorder) snapshot(end time.Time) viewerResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	left := r.left
+	if left.IsZero() {
+		left = end
+	}
+	plays := make(map[uint64]time.Time, len(r.plays))
+	for k, v := range r.plays {
+		plays[k] = v
+	}
+	return viewerResult{
+		Joined: r.joined, Left: left, FirstPlay: r.firstPlay, Plays: plays,
+		Latencies: append([]time.Duration(nil), r.latencies...),
+		BytesIn:   r.bytesIn, Delivered: r.delivered, Duplicates: r.duplicate,
+	}
+}

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Report is what a run produces: the workload and one entry per mode.
+type Report struct {
+	Workload Workload     `json:"workload"`
+	Modes    []ModeReport `json:"modes"`
+	// Ratios are gridcast ÷ gossipsub-default for each numeric column,
+	// when both ran.
+	Ratios map[string]float64 `json:"ratios_gridcast_over_default,omitempty"`
+}
+
+// ModeReport is one mode's measurements. The JSON names are the report's
+// schema (README, "The swarm").
+type ModeReport struct {
+	Mode               string    `json:"mode"`
+	Continuity         float64   `json:"continuity"`
+	SourceUploadX      float64   `json:"source_upload_x"`
+	DownloadXMean      float64   `json:"download_x_mean"`
+	DownloadXP95       float64   `json:"download_x_p95"`
+	DuplicatesPerChunk float64   `json:"duplicates_per_chunk"`
+	LatencyMs          Quantiles `json:"latency_ms"`
+	StartupMs          Quantiles `json:"startup_ms"`
+	CPUSeconds         float64   `json:"cpu_s"`
+	PeakHeapBytes      uint64    `json:"peak_heap_bytes"`
+	Saturated          bool      `json:"saturated"`
+	// Beyond the required columns:
+	ViewersSeen     int       `json:"viewers_seen"`
+	NeverStarted    int       `json:"never_started"`
+	ChunksPublished int       `json:"chunks_published"`
+	ScheduleLagMs   Quantiles `json:"schedule_lag_ms"`
+	WallSeconds     float64   `json:"wall_s"`
+}
+
+// Quantiles in milliseconds; P99 is omitted where not reported.
+type Quantiles struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	P99 float64 `json:"p99,omitempty"`
+}
+
+// measure turns what a mode recorded into its report row.
+func measure(w Workload, mode string, viewers []viewerResult, pubs []published, lags []time.Duration, start, end time.Time) ModeReport {
+	onTime, due := continuity(pubs, viewers, w.Deadline, end)
+	rep := ModeReport{Mode: mode, ViewersSeen: len(viewers), ChunksPublished: len(pubs)}
+	if due > 0 {
+		rep.Continuity = float64(onTime) / float64(due)
+	}
+	var latencies []time.Duration
+	for _, v := range viewers {
+		latencies = append(latencies, v.Latencies...)
+		if v.FirstPlay.IsZero() {
+			rep.NeverStarted++
+		}
+	}
+	rep.LatencyMs = msQuantiles(latencies, true)
+	rep.StartupMs = msQuantiles(startup(viewers, start), false)
+	downloads := downloadMultiples(viewers, w.Bitrate, start, w.Duration/4)
+	rep.DownloadXMean = mean(downloads)
+	rep.DownloadXP95 = quantiles(downloads, 0.95)[0]
+	rep.DuplicatesPerChunk = duplicatesPerChunk(viewers)
+	rep.ScheduleLagMs = msQuantiles(lags, true)
+	// A run whose publisher fell behind its own schedule was starved of
+	// CPU: its other numbers measure the machine, not the protocol.
+	rep.Saturated = rep.ScheduleLagMs.P95 > 50 || rep.ScheduleLagMs.P99 > 500
+	return rep
+}
+
+func msQuantiles(ds []time.Duration, withP99 bool) Quantiles {
+	q := quantiles(ds, 0.5, 0.95, 0.99)
+	out := Quantiles{P50: ms(q[0]), P95: ms(q[1])}
+	if withP99 {
+		out.P99 = ms(q[2])
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// ratios is gridcast ÷ gossipsub-default per column, nil unless both ran.
+func ratios(modes []ModeReport) map[string]float64 {
+	var g, d *ModeReport
+	for i := range modes {
+		switch modes[i].Mode {
+		case ModeGridcast:
+			g = &modes[i]
+		case ModeDefault:
+			d = &modes[i]
+		}
+	}
+	if g == nil || d == nil {
+		return nil
+	}
+	out := map[string]float64{}
+	for _, row := range tableRows {
+		if row.ratio {
+			if den := row.value(*d); den != 0 {
+				out[row.key] = row.value(*g) / den
+			}
+		}
+	}
+	return out
+}
+
+type tableRow struct {
+	label, key string
+	format     string
+	ratio      bool
+	value      func(ModeReport) float64
+}
+
+var tableRows = []tableRow{
+	{"continuity", "continuity", "%.2f%%", true, func(m ModeReport) float64 { return 100 * m.Continuity }},
+	{"source upload ÷ bitrate", "source_upload_x", "%.2f", true, func(m ModeReport) float64 { return m.SourceUploadX }},
+	{"viewer download ÷ bitrate, mean", "download_x_mean", "%.2f", true, func(m ModeReport) float64 { return m.DownloadXMean }},
+	{"viewer download ÷ bitrate, p95", "download_x_p95", "%.2f", true, func(m ModeReport) float64 { return m.DownloadXP95 }},
+	{"duplicates per chunk", "duplicates_per_chunk", "%.2f", true, func(m ModeReport) float64 { return m.DuplicatesPerChunk }},
+	{"latency p50 (ms)", "latency_ms.p50", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P50 }},
+	{"latency p95 (ms)", "latency_ms.p95", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P95 }},
+	{"latency p99 (ms)", "latency_ms.p99", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P99 }},
+	{"start-up p50 (ms)", "startup_ms.p50", "%.0f", true, func(m ModeReport) float64 { return m.StartupMs.P50 }},
+	{"start-up p95 (ms)", "startup_ms.p95", "%.0f", true, func(m ModeReport) float64 { return m.StartupMs.P95 }},
+	{"CPU (s)", "cpu_s", "%.1f", true, func(m ModeReport) float64 { return m.CPUSeconds }},
+	{"peak heap (MB)", "peak_heap_bytes", "%.0f", true, func(m ModeReport) float64 { return float64(m.PeakHeapBytes) / 1e6 }},
+	{"viewers seen / never started", "", "", false, nil},
+	{"saturated", "", "", false, nil},
+}
+
+// writeTable prints the report as a table, one column per mode plus the
+// gridcast ÷ gossipsub-default ratio.
+func writeTable(out io.Writer, rep Report) {
+	cols := []string{"metric"}
+	for _, m := range rep.Modes {
+		cols = append(cols, m.Mode)
+	}
+	if rep.Ratios != nil {
+		cols = append(cols, "gridcast ÷ default")
+	}
+	rows := [][]string{cols}
+	for _, row := range tableRows {
+		line := []string{row.label}
+		for _, m := range rep.Modes {
+			switch row.label {
+			case "viewers seen / never started":
+				line = append(line, fmt.Sprintf("%d / %d", m.ViewersSeen, m.NeverStarted))
+			case "saturated":
+				line = append(line, map[bool]string{true: "YES: numbers unreliable", false: "no"}[m.Saturated])
+			default:
+				line = append(line, fmt.Sprintf(row.format, row.value(m)))
+			}
+		}
+		if rep.Ratios != nil {
+			if r, ok := rep.Ratios[row.key]; ok {
+				line = append(line, fmt.Sprintf("%.2f", r))
+			} else {
+				line = append(line, "")
+			}
+		}
+		rows = append(rows, line)
+	}
+	widths := make([]int, len(cols))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], len([]rune(c)))
+		}
+	}
+	for i, r := range rows {
+		var b strings.Builder
+		for j, c := range r {
+			pad := widths[j] - len([]rune(c))
+			if j == 0 {
+				b.WriteString(c + strings.Repeat(" ", pad))
+			} else {
+				b.WriteString("  " + strings.Repeat(" ", pad) + c)
+			}
+		}
+		fmt.Fprintln(out, strings.TrimRight(b.String(), " "))
+		if i == 0 {
+			fmt.Fprintln(out, strings.Repeat("-", len([]rune(b.String()))))
+		}
+	}
+}
+
+func writeJSON(out io.Writer, rep Report) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"time"
+)
+
+// runMode runs one mode of w from start to end and measures it. Progress
+// lines go to r.progress every second of (real or virtual) time.
+func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeReport, error) {
+	runtime.GC()
+	cpu0 := cpuSeconds()
+	stopHeap := sampleHeap()
+
+	r.net = newSimNetwork(w)
+	defer r.net.Close()
+	if err := r.startSource(ctx); err != nil {
+		return ModeReport{}, fmt.Errorf("%s: start source: %w", mode, err)
+	}
+	defer r.src.Close()
+	if err := r.joinInitial(ctx); err != nil {
+		return ModeReport{}, fmt.Errorf("%s: %w", mode, err)
+	}
+	// Let meshes form before the first chunk.
+	sleep(ctx, w.Warmup)
+
+	r.started = time.Now()
+	end := r.started.Add(w.Duration)
+	var wg sync.WaitGroup
+	wg.Go(func() { r.publishLoop(ctx, end) })
+	wg.Go(func() { r.churnLoop(ctx, end) })
+	r.progressLoop(ctx, end)
+	wg.Wait()
+
+	viewers, pubs, lags := r.finish(end)
+	report := measure(w, mode, viewers, pubs, lags, r.started, end)
+	report.SourceUploadX = float64(r.src.sent()) / (float64(w.Bitrate) * w.Duration.Seconds())
+	report.CPUSeconds = cpuSeconds() - cpu0
+	report.PeakHeapBytes = stopHeap()
+	return report, nil
+}
+
+// joinInitial starts the workload's viewers before the stream begins.
+func (r *runner) joinInitial(ctx context.Context) error {
+	pending := make([]*pendingJoin, r.w.Viewers)
+	for i := range pending {
+		p, err := r.prepare(ctx, i < r.w.SourceDials)
+		if err != nil {
+			return err
+		}
+		pending[i] = p
+		// Later viewers dial earlier ones: count this one as present.
+		r.add(&preparedMember{p: p})
+	}
+	r.mu.Lock()
+	r.members = nil
+	r.mu.Unlock()
+
+	members := make([]member, len(pending))
+	errs := make([]error, len(pending))
+	var wg sync.WaitGroup
+	for i, p := range pending {
+		wg.Go(func() { members[i], errs[i] = r.start(ctx, p, time.Now()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("viewer %d: %w", i, err)
+		}
+		r.add(members[i])
+	}
+	return nil
+}
+
+// publishLoop publishes a chunk every interval until end, recording how
+// late each one went out against its schedule: a real-time run that falls
+// behind is CPU-saturated.
+func (r *runner) publishLoop(ctx context.Context, end time.Time) {
+	size := r.w.ChunkSize()
+	for k := 0; ; k++ {
+		due := r.started.Add(time.Duration(k) * r.w.ChunkEvery)
+		if !due.Before(end) || !sleepUntil(ctx, due) {
+			return
+		}
+		now := time.Now()
+		payload := make([]byte, size)
+		putRecord(payload, uint64(k), now)
+		if err := r.src.publish(ctx, payload); err != nil {
+			return
+		}
+		r.mu.Lock()
+		r.pubs = append(r.pubs, published{Index: uint64(k), At: now})
+		r.lags = append(r.lags, now.Sub(due))
+		r.mu.Unlock()
+	}
+}
+
+// churnLoop makes Churn × Viewers viewers leave abruptly per minute, and as
+// many new ones join, spread over the minute.
+func (r *runner) churnLoop(ctx context.Context, end time.Time) {
+	if r.w.Churn <= 0 {
+		return
+	}
+	perSecond := r.w.Churn * float64(r.w.Viewers) / 60
+	var owed float64
+	var joins sync.WaitGroup
+	defer joins.Wait()
+	for t := r.started.Add(time.Second); t.Before(end); t = t.Add(time.Second) {
+		if !sleepUntil(ctx, t) {
+			return
+		}
+		for owed += perSecond; owed >= 1; owed-- {
+			r.leaveRandom()
+			p, err := r.prepare(ctx, false)
+			if err != nil {
+				continue
+			}
+			joined := time.Now()
+			joins.Go(func() {
+				if m, err := r.start(ctx, p, joined); err == nil {
+					r.add(m)
+				}
+			})
+		}
+	}
+}
+
+func (r *runner) progressLoop(ctx context.Context, end time.Time) {
+	for t := r.started.Add(time.Second); !t.After(end); t = t.Add(time.Second) {
+		if !sleepUntil(ctx, t) {
+			return
+		}
+		viewers, pubs, _ := r.results(t)
+		onTime, due := continuity(pubs, viewers, r.w.Deadline, t)
+		fmt.Fprintf(r.progress, "%-18s %5.0fs/%.0fs  viewers %4d  continuity %-7s  %s\n",
+			r.mode, t.Sub(r.started).Seconds(), r.w.Duration.Seconds(), r.viewerCount(), ratio(onTime, due), r.src.status())
+	}
+}
+
+// finish records every viewer's final counters and stops them.
+func (r *runner) finish(end time.Time) ([]viewerResult, []published, []time.Duration) {
+	r.mu.Lock()
+	present := append([]member(nil), r.members...)
+	r.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, m := range present {
+		wg.Go(func() { m.leave(end) })
+	}
+	wg.Wait()
+	return r.results(end)
+}
+
+func ratio(n, d int) string {
+	if d == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f%%", 100*float64(n)/float64(d))
+}
+
+// sleepUntil waits for t; false if ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	return sleep(ctx, time.Until(t))
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// sampleHeap tracks the peak live heap every 100 ms until the returned
+// function is called, which returns the peak.
+func sampleHeap() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	var peak uint64
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			peak = max(peak, read())
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-finished
+		return max(peak, read())
+	}
+}
