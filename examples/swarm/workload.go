@@ -58,7 +58,7 @@ func Preset(name string) (Workload, error) {
 	w := Workload{
 		Preset:       name,
 		Bitrate:      300_000 / 8,
-		ChunkEvery:   200 * time.Millisecond,
+		ChunkEvery:   100 * time.Millisecond,
 		Warmup:       3 * time.Second,
 		LatencyMin:   20 * time.Millisecond,
 		LatencyMax:   80 * time.Millisecond,
