@@ -15,7 +15,7 @@ import (
 // published in the order the calls take the lock.
 //
 // The broadcaster owns one goroutine, which publishes short chunks when a
-// slow stream leaves bytes waiting; Close stops it.
+// slow stream leaves bytes waiting a flush interval; Close stops it.
 type Broadcaster struct {
 	cfg       broadcasterConfig
 	channel   Channel
@@ -32,11 +32,13 @@ type Broadcaster struct {
 	mu           sync.Mutex
 	pending      []byte
 	pendingSince time.Time
-	seq          uint64
-	started      bool
-	closed       bool
-	err          error
-	stats        BroadcasterStats
+	// pendingKick wakes flushLoop when bytes start waiting; capacity 1.
+	pendingKick chan struct{}
+	seq         uint64
+	started     bool
+	closed      bool
+	err         error
+	stats       BroadcasterStats
 }
 
 // BroadcasterStats counts what a broadcaster has published.
@@ -84,7 +86,7 @@ func NewBroadcaster(node Node, name string, opts ...BroadcasterOption) (*Broadca
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Broadcaster{
 		cfg: cfg, channel: ch, encoder: encoder, member: member, stopRelay: stopRelay,
-		ctx: ctx, cancel: cancel, seq: cfg.sequenceBase,
+		ctx: ctx, cancel: cancel, seq: cfg.sequenceBase, pendingKick: make(chan struct{}, 1),
 	}
 	b.wg.Go(b.flushLoop)
 	return b, nil
@@ -107,6 +109,10 @@ func (b *Broadcaster) Write(p []byte) (int, error) {
 	}
 	if len(b.pending) == 0 && len(p) > 0 {
 		b.pendingSince = b.cfg.now()
+		select {
+		case b.pendingKick <- struct{}{}:
+		default:
+		}
 	}
 	b.pending = append(b.pending, p...)
 	for len(b.pending) >= b.cfg.chunkSize {
@@ -198,20 +204,25 @@ func (b *Broadcaster) usable() error {
 }
 
 // flushLoop publishes a short chunk once bytes have waited a flush
-// interval. It ticks at a quarter of the interval, so the longest wait is
-// 1.25 intervals.
+// interval. Write wakes it when the buffer goes from empty to not empty.
 func (b *Broadcaster) flushLoop() {
-	tick := time.NewTicker(b.cfg.flushInterval / 4)
-	defer tick.Stop()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		select {
 		case <-b.ctx.Done():
+			timer.Stop()
 			return
-		case <-tick.C:
+		case <-b.pendingKick:
+		case <-timer.C:
 		}
 		b.mu.Lock()
-		if !b.closed && b.err == nil && len(b.pending) > 0 && b.cfg.now().Sub(b.pendingSince) >= b.cfg.flushInterval {
-			b.flushLocked(b.ctx) // a failure is sticky in b.err; the next Write reports it
+		if !b.closed && b.err == nil && len(b.pending) > 0 {
+			if wait := b.cfg.flushInterval - b.cfg.now().Sub(b.pendingSince); wait > 0 {
+				timer.Reset(wait)
+			} else {
+				b.flushLocked(b.ctx) // a failure is sticky in b.err; the next Write reports it
+			}
 		}
 		b.mu.Unlock()
 	}

@@ -81,6 +81,19 @@ func waitForMesh(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) {
 	}, 20*time.Second, 50*time.Millisecond, "mesh did not connect every node to the source")
 }
 
+// watch starts a viewer of ch on each node, closed when the test ends.
+func watch(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) []*broadcast.Viewer {
+	t.Helper()
+	viewers := make([]*broadcast.Viewer, len(nodes))
+	for i, n := range nodes {
+		v, err := broadcast.NewViewer(n, ch)
+		require.NoError(t, err)
+		t.Cleanup(func() { v.Close() })
+		viewers[i] = v
+	}
+	return viewers
+}
+
 // broadcastBytes paces data into b at testBitrate and closes b.
 func broadcastBytes(t *testing.T, b *broadcast.Broadcaster, data []byte) {
 	t.Helper()
@@ -134,13 +147,7 @@ func TestEveryViewerPlaysExactlyThePublishedBytes(t *testing.T) {
 
 	b, err := broadcast.NewBroadcaster(source, "e2e")
 	require.NoError(t, err)
-	var viewers []*broadcast.Viewer
-	for _, n := range viewerNodes {
-		v, err := broadcast.NewViewer(n, b.Channel())
-		require.NoError(t, err)
-		t.Cleanup(func() { v.Close() })
-		viewers = append(viewers, v)
-	}
+	viewers := watch(t, b.Channel(), viewerNodes...)
 	waitForMesh(t, b.Channel(), append([]*peer.Node{source}, viewerNodes...)...)
 
 	data := knownBytes(streamSize)
@@ -176,13 +183,7 @@ func TestViewerBehindViewerGetsTheWholeStream(t *testing.T) {
 
 	b, err := broadcast.NewBroadcaster(source, "chain")
 	require.NoError(t, err)
-	var viewers []*broadcast.Viewer
-	for _, n := range []*peer.Node{near, far} {
-		v, err := broadcast.NewViewer(n, b.Channel())
-		require.NoError(t, err)
-		t.Cleanup(func() { v.Close() })
-		viewers = append(viewers, v)
-	}
+	viewers := watch(t, b.Channel(), near, far)
 	waitForMesh(t, b.Channel(), source, near, far)
 	require.Empty(t, far.Host().Network().ConnsToPeer(source.ID()), "far viewer must not reach the source directly")
 
@@ -205,13 +206,7 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 
 	b, err := broadcast.NewBroadcaster(source, "owned")
 	require.NoError(t, err)
-	var viewers []*broadcast.Viewer
-	for _, n := range []*peer.Node{v1, v2} {
-		v, err := broadcast.NewViewer(n, b.Channel())
-		require.NoError(t, err)
-		t.Cleanup(func() { v.Close() })
-		viewers = append(viewers, v)
-	}
+	viewers := watch(t, b.Channel(), v1, v2)
 	// The forger joins the topic with no validator and its own valid key.
 	topic, err := forger.PubSub().Join(b.Channel().Topic())
 	require.NoError(t, err)
@@ -296,4 +291,25 @@ func TestCancelledWriteLeavesBroadcasterUsable(t *testing.T) {
 		got = append(got, string(c.Payload))
 	}
 	assert.Equal(t, []string{"after"}, got, "the cancelled chunk was not sent; the broadcaster went on and ended cleanly")
+}
+
+func TestSlowStreamStillFlows(t *testing.T) {
+	source := newNode(t, relay.Budget{}, relay.RoleSource)
+	viewerNode := newNode(t, relay.Budget{}, relay.RoleViewer)
+	connect(t, viewerNode, source)
+	b, err := broadcast.NewBroadcaster(source, "slow", broadcast.WithFlushInterval(50*time.Millisecond))
+	require.NoError(t, err)
+	defer b.Close()
+	v := watch(t, b.Channel(), viewerNode)[0]
+	waitForMesh(t, b.Channel(), source, viewerNode)
+
+	// Far less than a chunk, and no Flush: the flush interval sends it.
+	_, err = b.Write([]byte("hello"))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	c, err := v.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "hello", string(c.Payload))
+	assert.NotZero(t, c.Flags&broadcast.FlagCleanStart)
 }

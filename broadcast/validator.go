@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"sync"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
@@ -14,6 +15,12 @@ import (
 // of an old broadcast is rejected.
 const DefaultReplayWindow = 4096
 
+// replayAge is how much older than the newest accepted chunk, by the
+// owner's own clock, a chunk may be. pubsub forgets a message ID after two
+// minutes; without this a chunk recorded then could be replayed for as
+// long as it stays within the sequence window.
+const replayAge = time.Minute
+
 // validator is the channel topic's gate. It runs inline in pubsub's
 // validation workers, concurrently: mu guards newest.
 type validator struct {
@@ -21,9 +28,10 @@ type validator struct {
 	decoder *Decoder
 	window  uint64
 
-	mu     sync.Mutex
-	newest uint64
-	seen   bool
+	mu         sync.Mutex
+	newest     uint64
+	newestTime time.Time
+	seen       bool
 }
 
 func newValidator(ch Channel, maxPayload int, window uint64) (*validator, error) {
@@ -48,24 +56,28 @@ func (v *validator) validate(_ context.Context, _ libp2ppeer.ID, msg *pubsub.Mes
 	if err != nil {
 		return pubsub.ValidationReject
 	}
-	if !v.admit(c.Seq) {
+	if !v.admit(c.Seq, c.Time) {
 		return pubsub.ValidationReject
 	}
 	msg.ValidatorData = c
 	return pubsub.ValidationAccept
 }
 
-// admit applies the replay window. Only sequence numbers far behind the
-// newest are refused: numbers ahead can only come from the owner (they are
-// signed), and a restarted broadcaster legitimately jumps ahead.
-func (v *validator) admit(seq uint64) bool {
+// admit applies the replay window. Only chunks far behind the newest are
+// refused, by sequence number or by the owner's timestamp: numbers ahead can
+// only come from the owner (they are signed), and a restarted broadcaster
+// legitimately jumps ahead.
+func (v *validator) admit(seq uint64, at time.Time) bool {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.seen && seq+v.window < v.newest {
+	if v.seen && (seq+v.window < v.newest || at.Before(v.newestTime.Add(-replayAge))) {
 		return false
 	}
 	if !v.seen || seq > v.newest {
 		v.newest, v.seen = seq, true
+	}
+	if at.After(v.newestTime) {
+		v.newestTime = at
 	}
 	return true
 }

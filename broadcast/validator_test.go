@@ -42,7 +42,7 @@ func TestValidator(t *testing.T) {
 	v, err := newValidator(ch, 1024, 100)
 	require.NoError(t, err)
 	chunk := func(seq uint64, size int) Chunk {
-		return Chunk{Channel: ch, Seq: seq, Time: time.Unix(1, 0), Payload: make([]byte, size)}
+		return Chunk{Channel: ch, Seq: seq, Time: time.Unix(int64(seq), 0), Payload: make([]byte, size)}
 	}
 	good := encode(t, chunk(1000, 10))
 	oversized := encode(t, chunk(1001, 2048))
@@ -60,6 +60,7 @@ func TestValidator(t *testing.T) {
 		{"oversized", message(owner, oversized), pubsub.ValidationReject},
 		{"another channel", message(owner, encode(t, Chunk{Channel: other, Seq: 1002, Time: time.Unix(1, 0)})), pubsub.ValidationReject},
 		{"within the window behind", message(owner, encode(t, chunk(950, 1))), pubsub.ValidationAccept},
+		{"in the window but minutes old", message(owner, encode(t, Chunk{Channel: ch, Seq: 990, Time: time.Unix(900, 0)})), pubsub.ValidationReject},
 		{"far ahead (a restart)", message(owner, encode(t, chunk(1_000_000, 1))), pubsub.ValidationAccept},
 		{"replay far behind", message(owner, encode(t, chunk(1000, 1))), pubsub.ValidationReject},
 	} {

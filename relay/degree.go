@@ -36,6 +36,8 @@ type Degree struct {
 	Dlazy  int // peers outside the mesh sent IHAVE gossip every heartbeat
 }
 
+// maxDlazy is pubsub's default Dlazy, which the largest budgets keep.
+const maxDlazy = 6
 
 // MinViewerDegree is the smallest Dhi a viewer gets, whatever its budget.
 // A mesh where every node has D = Dhi = 2 has no room for a GRAFT: a
@@ -64,17 +66,15 @@ func (b Budget) Degree(bitrate int64, role Role) Degree {
 	hi = min(max(hi, floor), MaxDegree)
 	d := shrink(hi)
 	lo := shrink(d)
-	// No gossip, from anyone. At video rates a chunk is still on its way
-	// down the mesh when the next heartbeat advertises it, so IHAVE invites
-	// IWANTs for chunks the asker is about to get anyway, and every answer
-	// is one more full copy on an uplink the degree already fills. Near the
-	// cap that feedback collapses the stream: in the swarm's quick preset
-	// (100 viewers, the 2008 uplink mix), gossip to Dlazy = min(Dhi, 6)
-	// peers gave 3% continuity and no gossip 18%; with uniform 5× uplinks,
-	// 17% against 100%. (The source's gossip alone cost it 2.5 extra copies
-	// per chunk.) Chunks a mesh peer drops are made up by the other mesh
-	// peers instead: with D ≥ 3 every viewer hears most chunks twice.
-	lazy := 0
+	lazy := min(hi, maxDlazy)
+	if role == RoleSource {
+		// The source's uplink is the stream's first bottleneck. Gossip
+		// from it invites IWANTs for chunks still on their way down the
+		// mesh, and each answer is one more full copy from the source:
+		// measured in the swarm, that added 2.5 copies per chunk to 5
+		// pushed. Repair comes from viewers instead.
+		lazy = 0
+	}
 	return Degree{
 		D:      d,
 		Dlo:    lo,

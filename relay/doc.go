@@ -99,11 +99,18 @@
 // percent on top).
 //
 // When the cap bites, writes wait; pubsub's per-peer writer falls behind;
-// that peer's outbound queue (OutboundQueueLen RPCs, about QueueDelay of
-// stream) fills; and pubsub drops further chunks to it, counted by
-// Monitor.DroppedRPCs. The peer gets those chunks from another mesh peer or
-// through gossip repair (IHAVE/IWANT), or misses them. The cap holds either
-// way.
+// that peer's outbound queue fills; and pubsub drops further chunks to it,
+// counted by Monitor.DroppedRPCs. The peer gets those chunks from another
+// mesh peer or through gossip repair (IHAVE/IWANT), or misses them. The cap
+// holds either way.
+//
+// The queue holds about one second of stream: OutboundQueueLen is
+// QueueDelay (1 s) × bitrate / MinChunkSize (4 KiB) RPCs, rounded up, kept
+// within [8, OutboundQueueSize = 64]. A longer queue only sends staler
+// copies, since pubsub does not take back a queued chunk when the peer says
+// IDONTWANT, and a chunk queued for seconds misses the playout deadline
+// anyway. The floor of 8 is for GRAFT and PRUNE, which share the queue and
+// are dropped with chunks when it is full.
 //
 // Every viewer relays by default. Because that spends the user's upload,
 // the caller must show the user the cap (FormatRate(Limiter.Cap())) and

@@ -21,9 +21,8 @@ const (
 	// QueueDelay is the most backlog a per-peer queue is sized to hold.
 	// A relay over its cap sends what it queued; pubsub does not take back
 	// a queued chunk when the peer says IDONTWANT, so every second queued
-	// is a second of stale copies on a full uplink. In the swarm's quick
-	// preset, a queue of about a second of chunks gave 82% continuity where
-	// pubsub's default 32 (3.6 s) gave 18%.
+	// is a second of stale copies on a full uplink, and a chunk queued for
+	// longer than the playout deadline arrives too late to play.
 	QueueDelay = time.Second
 
 	// MaxMessageSize is the largest RPC, in bytes, a router sends or
@@ -33,8 +32,8 @@ const (
 	// peer's single stream, well under pubsub's default 1 MiB.
 	MaxMessageSize = 256 << 10
 
-	// OutboundQueueSize is the most RPCs queued per peer, reached at
-	// MaxBitrate: QueueDelay × MaxBitrate / MinChunkSize ≈ 61, rounded up.
+	// OutboundQueueSize is the most RPCs queued per peer: QueueDelay ×
+	// MaxBitrate / MinChunkSize ≈ 61 (62 at MaxBitrate), rounded up to 64.
 	// OutboundQueueLen gives the size for a lower bitrate. When a peer's
 	// queue is full pubsub drops new chunks to it (counted by
 	// Monitor.DroppedRPCs), which is what bounds the staleness of what a

@@ -45,11 +45,19 @@ func TestPubSubRejectsBadBudget(t *testing.T) {
 }
 
 func TestOutboundQueueLen(t *testing.T) {
-	assert.Equal(t, 32, OutboundQueueLen(0))
-	assert.Equal(t, 32, OutboundQueueLen(1000))
-	assert.Equal(t, 37, OutboundQueueLen(testBitrate), "4 s of 300 kbit/s in 4 KiB chunks")
-	assert.Equal(t, 245, OutboundQueueLen(MaxBitrate))
-	assert.Equal(t, OutboundQueueSize, OutboundQueueLen(1<<62))
+	// ⌈1 s × bitrate / 4 KiB⌉, clamped to [8, 64].
+	assert.Equal(t, 8, OutboundQueueLen(-1), "floor")
+	assert.Equal(t, 8, OutboundQueueLen(0), "floor")
+	assert.Equal(t, 8, OutboundQueueLen(1000), "floor: 0.24 RPCs")
+	assert.Equal(t, 8, OutboundQueueLen(8*MinChunkSize), "exactly 8")
+	assert.Equal(t, 9, OutboundQueueLen(8*MinChunkSize+1), "just over 8, rounded up")
+	assert.Equal(t, 10, OutboundQueueLen(testBitrate), "1 s of 300 kbit/s in 4 KiB chunks: 9.2")
+	assert.Equal(t, 31, OutboundQueueLen(1_000_000/8), "1 Mbit/s: 30.5")
+	assert.Equal(t, 62, OutboundQueueLen(MaxBitrate), "2 Mbit/s: 61.04")
+	assert.Equal(t, 64, OutboundQueueLen(64*MinChunkSize), "exactly the ceiling")
+	assert.Equal(t, 64, OutboundQueueLen(64*MinChunkSize+1), "ceiling")
+	assert.Equal(t, 64, OutboundQueueLen(1<<62), "ceiling")
+	assert.Equal(t, 64, OutboundQueueSize)
 	prev := 0
 	for b := int64(0); b < 2*MaxBitrate; b += 997 {
 		n := OutboundQueueLen(b)

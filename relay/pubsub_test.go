@@ -55,7 +55,8 @@ func waitMesh(t *testing.T, a, b *relayNode) {
 }
 
 // TestRelayThroughLimiter runs a source and a viewer on loopback and checks
-// that chunks pass through the wrapped hosts, are counted and traced.
+// that chunks pass through the wrapped hosts, are counted and traced, and
+// that a stream published at its bitrate loses nothing to the queue.
 func TestRelayThroughLimiter(t *testing.T) {
 	src := newRelayNode(t, Multiple(testBitrate, 3), RoleSource)
 	view := newRelayNode(t, ADSL(), RoleViewer)
@@ -67,8 +68,16 @@ func TestRelayThroughLimiter(t *testing.T) {
 	connect(t, src, view)
 	waitMesh(t, src, view)
 
+	// Publish at the stream's bitrate, as a live source does: a burst of
+	// all ten (2.2 s of stream) would overflow the source's one-second
+	// outbound queue (OutboundQueueLen) and pubsub would drop chunks.
 	const chunks, size = 10, 8 << 10
+	tick := time.NewTicker(time.Second * size / testBitrate)
+	defer tick.Stop()
 	for i := range chunks {
+		if i > 0 {
+			<-tick.C
+		}
 		require.NoError(t, src.top.Publish(t.Context(), bytes.Repeat([]byte{byte(i)}, size)))
 	}
 	ctx, done := context.WithTimeout(t.Context(), 10*time.Second)
@@ -92,6 +101,7 @@ func TestRelayThroughLimiter(t *testing.T) {
 	st := view.m.TopicStats(testTopic)
 	assert.EqualValues(t, chunks, st.Delivered)
 	assert.Zero(t, st.Rejected)
+	assert.Zero(t, src.m.DroppedRPCs(), "a stream at its bitrate fits the queue")
 	assert.Equal(t, 1, st.MeshPeers)
 	assert.Equal(t, []peer.ID{src.h.ID()}, view.m.MeshPeers(testTopic))
 	assert.Equal(t, 37500*3, int(src.l.Cap()))

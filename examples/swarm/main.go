@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"time"
 
 	"github.com/gridcast/gridcast/relay"
 )
@@ -157,12 +156,12 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 		describeUplinks(w.Uplinks), w.SourceUplink, w.Churn*100, w.Deadline, w.Seed, map[bool]string{true: "virtual", false: "real"}[w.VirtualTime])
 	rep := Report{Workload: w}
 	for _, mode := range cfg.modes {
-		wall := time.Now()
+		wall := realNow() // time.Now is virtual inside a synctest bubble
 		m, err := runMode(ctx, w, mode, newRunner(w, mode, progress))
 		if err != nil {
 			return rep, err
 		}
-		m.WallSeconds = time.Since(wall).Seconds()
+		m.WallSeconds = realNow().Sub(wall).Seconds()
 		rep.Modes = append(rep.Modes, m)
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
