@@ -176,6 +176,10 @@ func (n *Node) Addrs() []ma.Multiaddr {
 
 // Close stops the router, wakes writers waiting on the upload cap and
 // closes the host with all its connections. It is safe to call twice.
+// go-libp2p-pubsub has no Close to wait on: its goroutines end on their own
+// once their context is cancelled and their streams are closed, a moment
+// after Close returns (broadcast's TestCloseLeavesNoGoroutines checks that
+// every goroutine is gone).
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.cancel()

@@ -123,9 +123,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stderr, "watching %s\n", ch.ID())
 	fmt.Fprintf(stderr, "relaying: like every gridcast viewer, you pass the stream on to other viewers (mesh of %d, at most %d peers), using at most %s of your upload; change it with -upload\n",
 		d.D, d.Dhi, relay.FormatRate(o.upload))
-	if (relay.Budget{Upload: o.upload}).Oversubscribed(o.bitrate, relay.RoleViewer) {
-		fmt.Fprintf(stderr, "note: %s carries fewer copies of a %s stream than a mesh of %d peers could ask for; the cap holds, and your mesh peers get what you cannot send from their other peers\n",
-			relay.FormatRate(o.upload), relay.FormatRate(o.bitrate), d.Dhi)
+	if (relay.Budget{Upload: o.upload}).Copies(o.bitrate) < 1 {
+		fmt.Fprintf(stderr, "note: %s is less than one copy of a %s stream: you pass on less than you receive, and your mesh peers make up the rest from their other peers\n",
+			relay.FormatRate(o.upload), relay.FormatRate(o.bitrate))
 	}
 	stopStatus := startStatus(node, v, stderr)
 	defer stopStatus()
