@@ -32,6 +32,9 @@ func main() {
 		stop() // the first Ctrl-C ends the stream cleanly; a second one kills
 	}()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // the usage has been printed
+		}
 		fmt.Fprintln(os.Stderr, "broadcaster:", err)
 		os.Exit(1)
 	}

@@ -32,6 +32,9 @@ func main() {
 		stop() // a second Ctrl-C kills
 	}()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // the usage has been printed
+		}
 		fmt.Fprintln(os.Stderr, "viewer:", err)
 		os.Exit(1)
 	}
