@@ -18,3 +18,15 @@ func (m *preparedMember) host() host.Host {
 	}
 	return m.p.cs
 }
+
+// failedMember is a viewer that could not join. It has no host: later
+// viewers do not pick it as a peer.
+type failedMember struct{ rec *recorder }
+
+func (m *failedMember) leave(at time.Time) {
+	m.rec.mu.Lock()
+	m.rec.left = at
+	m.rec.mu.Unlock()
+}
+func (m *failedMember) recorder() *recorder { return m.rec }
+func (m *failedMember) host() host.Host     { return nil }

@@ -135,8 +135,9 @@ func (r *runner) prepare(ctx context.Context, dialSource bool) (*pendingJoin, er
 	p := &pendingJoin{class: r.uplinkOf()}
 	r.mu.Lock()
 	for _, i := range r.rng.Perm(len(r.members))[:min(r.w.Dials, len(r.members))] {
-		h := r.members[i].host()
-		p.targets = append(p.targets, libp2ppeer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()})
+		if h := r.members[i].host(); h != nil {
+			p.targets = append(p.targets, libp2ppeer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()})
+		}
 	}
 	r.mu.Unlock()
 	p.source = libp2ppeer.AddrInfo{ID: r.src.host().ID(), Addrs: r.src.host().Addrs()}

@@ -23,6 +23,7 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 	}
 	defer r.src.Close()
 	if err := r.joinInitial(ctx); err != nil {
+		r.finish(time.Now())
 		return ModeReport{}, fmt.Errorf("%s: %w", mode, err)
 	}
 	// Let meshes form before the first chunk.
@@ -61,19 +62,26 @@ func (r *runner) joinInitial(ctx context.Context) error {
 	r.mu.Unlock()
 
 	members := make([]member, len(pending))
-	errs := make([]error, len(pending))
 	var wg sync.WaitGroup
 	for i, p := range pending {
-		wg.Go(func() { members[i], errs[i] = r.start(ctx, p, time.Now()) })
+		wg.Go(func() { members[i] = r.startOrFail(ctx, p, time.Now()) })
 	}
 	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			return fmt.Errorf("viewer %d: %w", i, err)
-		}
-		r.add(members[i])
+	for _, m := range members {
+		r.add(m)
 	}
 	return nil
+}
+
+// startOrFail starts a viewer; one that cannot join (its dials time out
+// against a saturated source, say) stays in the run as a viewer who saw
+// nothing, as a real one would.
+func (r *runner) startOrFail(ctx context.Context, p *pendingJoin, joined time.Time) member {
+	m, err := r.start(ctx, p, joined)
+	if err != nil {
+		return &failedMember{rec: newRecorder(joined)}
+	}
+	return m
 }
 
 // publishLoop publishes a chunk every interval until end, recording how
@@ -120,11 +128,7 @@ func (r *runner) churnLoop(ctx context.Context, end time.Time) {
 				continue
 			}
 			joined := time.Now()
-			joins.Go(func() {
-				if m, err := r.start(ctx, p, joined); err == nil {
-					r.add(m)
-				}
-			})
+			joins.Go(func() { r.add(r.startOrFail(ctx, p, joined)) })
 		}
 	}
 }
