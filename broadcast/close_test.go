@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridcast/gridcast/broadcast"
-	"github.com/gridcast/gridcast/relay"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -18,15 +16,8 @@ import (
 func TestCloseLeavesNoGoroutines(t *testing.T) {
 	before := runtime.NumGoroutine()
 	func() {
-		source := newNode(t, relay.Budget{}, relay.RoleSource)
-		viewerNode := newNode(t, relay.Budget{}, relay.RoleViewer)
-		connect(t, viewerNode, source)
-		b, err := broadcast.NewBroadcaster(source, "leak")
-		require.NoError(t, err)
-		v, err := broadcast.NewViewer(viewerNode, b.Channel())
-		require.NoError(t, err)
-		waitForMesh(t, b.Channel(), source, viewerNode)
-		_, err = b.Write(make([]byte, 100_000))
+		source, b, viewerNode, v := pair(t, "leak")
+		_, err := b.Write(make([]byte, 100_000))
 		require.NoError(t, err)
 
 		require.NoError(t, b.Close())

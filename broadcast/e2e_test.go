@@ -81,6 +81,20 @@ func waitForMesh(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) {
 	}, 20*time.Second, 50*time.Millisecond, "mesh did not connect every node to the source")
 }
 
+// pair starts a broadcaster of channel name and one viewer connected to
+// it, and waits for their mesh.
+func pair(t *testing.T, name string, opts ...broadcast.BroadcasterOption) (source *peer.Node, b *broadcast.Broadcaster, viewerNode *peer.Node, v *broadcast.Viewer) {
+	t.Helper()
+	source = newNode(t, relay.Budget{}, relay.RoleSource)
+	viewerNode = newNode(t, relay.Budget{}, relay.RoleViewer)
+	connect(t, viewerNode, source)
+	b, err := broadcast.NewBroadcaster(source, name, opts...)
+	require.NoError(t, err)
+	v = watch(t, b.Channel(), viewerNode)[0]
+	waitForMesh(t, b.Channel(), source, viewerNode)
+	return source, b, viewerNode, v
+}
+
 // watch starts a viewer of ch on each node, closed when the test ends.
 func watch(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) []*broadcast.Viewer {
 	t.Helper()
@@ -266,19 +280,11 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 }
 
 func TestCancelledWriteLeavesBroadcasterUsable(t *testing.T) {
-	source := newNode(t, relay.Budget{}, relay.RoleSource)
-	viewerNode := newNode(t, relay.Budget{}, relay.RoleViewer)
-	connect(t, viewerNode, source)
-	b, err := broadcast.NewBroadcaster(source, "cancel")
-	require.NoError(t, err)
-	v, err := broadcast.NewViewer(viewerNode, b.Channel())
-	require.NoError(t, err)
-	defer v.Close()
-	waitForMesh(t, b.Channel(), source, viewerNode)
+	_, b, _, v := pair(t, "cancel")
 
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
-	err = b.WriteChunk(cancelled, []byte("never"), broadcast.FlagCleanStart)
+	err := b.WriteChunk(cancelled, []byte("never"), broadcast.FlagCleanStart)
 	require.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, b.WriteChunk(t.Context(), []byte("after"), broadcast.FlagCleanStart))
 	require.NoError(t, b.Close())
@@ -302,17 +308,11 @@ func TestCancelledWriteLeavesBroadcasterUsable(t *testing.T) {
 }
 
 func TestSlowStreamStillFlows(t *testing.T) {
-	source := newNode(t, relay.Budget{}, relay.RoleSource)
-	viewerNode := newNode(t, relay.Budget{}, relay.RoleViewer)
-	connect(t, viewerNode, source)
-	b, err := broadcast.NewBroadcaster(source, "slow", broadcast.WithFlushInterval(50*time.Millisecond))
-	require.NoError(t, err)
+	_, b, _, v := pair(t, "slow", broadcast.WithFlushInterval(50*time.Millisecond))
 	defer b.Close()
-	v := watch(t, b.Channel(), viewerNode)[0]
-	waitForMesh(t, b.Channel(), source, viewerNode)
 
 	// Far less than a chunk, and no Flush: the flush interval sends it.
-	_, err = b.Write([]byte("hello"))
+	_, err := b.Write([]byte("hello"))
 	require.NoError(t, err)
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
 	defer cancel()
