@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gridcast/gridcast/media"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 )
 
@@ -34,11 +35,18 @@ type Broadcaster struct {
 	pendingSince time.Time
 	// pendingKick wakes flushLoop when bytes start waiting; capacity 1.
 	pendingKick chan struct{}
-	seq         uint64
-	started     bool
-	closed      bool
-	err         error
-	stats       BroadcasterStats
+	// pendingClean: pending begins at a clean start point (media mode).
+	pendingClean bool
+	// media mode: SetMedia was called, so only WriteUnit's clean points
+	// are clean starts, and they carry format and header.
+	media   bool
+	format  media.Format
+	header  []byte
+	seq     uint64
+	started bool
+	closed  bool
+	err     error
+	stats   BroadcasterStats
 }
 
 // BroadcasterStats counts what a broadcaster has published.
@@ -98,14 +106,21 @@ func (b *Broadcaster) Channel() Channel { return b.channel }
 // Write buffers p and publishes every full chunk. Bytes that do not fill a
 // chunk are published within the flush interval. Every chunk Write
 // publishes is marked as a clean start point, since a raw byte stream has
-// no better ones known; callers that know their container's keyframes use
-// WriteChunk. Write fails with ErrClosed after Close, and keeps returning
-// the first publishing error.
+// no better ones known; callers that know their container use Stream, or
+// SetMedia and WriteUnit (after SetMedia, Write is WriteUnit with clean
+// false). Write fails with ErrClosed after Close, and keeps returning the
+// first publishing error.
 func (b *Broadcaster) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.usable(); err != nil {
 		return 0, err
+	}
+	if b.media {
+		if err := b.writeUnitLocked(b.ctx, p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
 	}
 	if len(b.pending) == 0 && len(p) > 0 {
 		b.pendingSince = b.cfg.now()
@@ -232,19 +247,37 @@ func (b *Broadcaster) flushLocked(ctx context.Context) error {
 	if len(b.pending) == 0 {
 		return nil
 	}
-	err := b.publish(ctx, b.pending, FlagCleanStart)
-	b.pending = nil
+	err := b.publish(ctx, b.pending, b.pendingFlags())
+	b.pending, b.pendingClean = nil, false
 	return err
+}
+
+// pendingFlags returns the flags of the chunk pending becomes.
+func (b *Broadcaster) pendingFlags() Flags {
+	if !b.media || b.pendingClean {
+		return FlagCleanStart
+	}
+	return 0
 }
 
 // publish encodes and publishes one chunk; b.mu is held. The first chunk
 // of a run carries FlagStreamStart so viewers that joined before it start
 // at it rather than wait for a later clean start point.
 func (b *Broadcaster) publish(ctx context.Context, payload []byte, flags Flags) error {
-	if !b.started {
+	switch {
+	case !b.started && b.media:
+		// The run starts here whether or not a decoder can: viewers
+		// start their playout at it, and their players wait for a
+		// clean start.
+		flags |= FlagStreamStart
+	case !b.started:
 		flags |= FlagStreamStart | FlagCleanStart
 	}
 	c := Chunk{Channel: b.channel, Seq: b.seq, Time: b.cfg.now(), Flags: flags, Payload: payload}
+	if b.media && flags&FlagCleanStart != 0 && b.format != media.FormatRaw {
+		c.Flags |= FlagHeader
+		c.Format, c.Header = b.format, b.header
+	}
 	data, err := b.encoder.AppendEncode(nil, &c)
 	if err != nil {
 		b.err = err

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/gridcast/gridcast/media"
 )
 
 // Flags mark a chunk's role in the stream.
@@ -21,8 +23,13 @@ const (
 	// FlagStreamStart: the first chunk of a broadcast run, whose sequence
 	// number is the run's base; nothing earlier exists in this run.
 	FlagStreamStart Flags = 1 << 2
+	// FlagHeader: the chunk carries its container's format and init header
+	// (Chunk.Format, Chunk.Header), so a player can start decoding at it
+	// without having seen the stream's first bytes. Only a clean start
+	// point may carry it.
+	FlagHeader Flags = 1 << 3
 
-	knownFlags = FlagCleanStart | FlagEndOfStream | FlagStreamStart
+	knownFlags = FlagCleanStart | FlagEndOfStream | FlagStreamStart | FlagHeader
 )
 
 // Version is the wire format version written and accepted.
@@ -39,8 +46,12 @@ const Version = 1
 const DefaultMaxPayload = 128 << 10
 
 // headerLen is the fixed part of the wire form: everything but the channel
-// ID and the payload.
+// ID, the media header block and the payload.
 const headerLen = 1 + 1 + 1 + 8 + 8 + 4
+
+// mediaBlockLen is the fixed part of the media header block that
+// FlagHeader adds: format and header length.
+const mediaBlockLen = 1 + 4
 
 // maxPayloadLimit is the largest payload a uint32 length can declare and an
 // int frame length can hold.
@@ -65,6 +76,12 @@ type Chunk struct {
 	Flags Flags
 	// Payload is the stream's bytes; the end-of-stream chunk may have none.
 	Payload []byte
+	// Format and Header travel only with FlagHeader: the container format
+	// and the init header a player needs before Payload (MPEG-TS PAT and
+	// PMT, WebM EBML header through Tracks, MP4 ftyp and moov). Header and
+	// Payload together count against the payload limit.
+	Format media.Format
+	Header []byte
 }
 
 // AppendEncode appends the wire form of c to dst and returns the extended
@@ -121,20 +138,39 @@ func (e *Encoder) AppendEncode(dst []byte, c *Chunk) ([]byte, error) {
 }
 
 func appendChunk(dst []byte, id string, maxPayload int, c *Chunk) ([]byte, error) {
-	if len(c.Payload) > maxPayload {
-		return dst, fmt.Errorf("%w: payload is %d bytes, at most %d allowed", ErrOversized, len(c.Payload), maxPayload)
+	if len(c.Payload) > maxPayload || len(c.Header) > maxPayload-len(c.Payload) {
+		return dst, fmt.Errorf("%w: header and payload are %d+%d bytes, at most %d allowed",
+			ErrOversized, len(c.Header), len(c.Payload), maxPayload)
 	}
 	if unknown := c.Flags &^ knownFlags; unknown != 0 {
 		return dst, fmt.Errorf("%w: unknown flag bits %#02x", ErrMalformed, uint8(unknown))
 	}
+	hasHeader := c.Flags&FlagHeader != 0
+	switch {
+	case hasHeader && c.Flags&FlagCleanStart == 0:
+		return dst, fmt.Errorf("%w: a media header on a chunk that is not a clean start", ErrMalformed)
+	case hasHeader && !knownFormat(c.Format):
+		return dst, fmt.Errorf("%w: unknown container format %d", ErrMalformed, uint8(c.Format))
+	case !hasHeader && (c.Format != media.FormatRaw || len(c.Header) > 0):
+		return dst, fmt.Errorf("%w: format or header set without FlagHeader", ErrMalformed)
+	}
 	if c.Time.Before(minTime) || c.Time.After(maxTime) {
 		return dst, fmt.Errorf("%w: publish time %v is outside what int64 Unix nanoseconds hold (is it unset?)", ErrMalformed, c.Time)
 	}
-	dst = slices.Grow(dst, headerLen+len(id)+len(c.Payload))
+	size := headerLen + len(id) + len(c.Payload)
+	if hasHeader {
+		size += mediaBlockLen + len(c.Header)
+	}
+	dst = slices.Grow(dst, size)
 	dst = append(dst, Version, byte(c.Flags), byte(len(id)))
 	dst = append(dst, id...)
 	dst = binary.BigEndian.AppendUint64(dst, c.Seq)
 	dst = binary.BigEndian.AppendUint64(dst, uint64(c.Time.UnixNano()))
+	if hasHeader {
+		dst = append(dst, byte(c.Format))
+		dst = binary.BigEndian.AppendUint32(dst, uint32(len(c.Header)))
+		dst = append(dst, c.Header...)
+	}
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(c.Payload)))
 	return append(dst, c.Payload...), nil
 }
@@ -144,4 +180,13 @@ func payloadLimit(maxPayload int) int {
 		return DefaultMaxPayload
 	}
 	return min(maxPayload, maxPayloadLimit)
+}
+
+// knownFormat reports whether f is a container format this version carries.
+func knownFormat(f media.Format) bool {
+	switch f {
+	case media.FormatRaw, media.FormatMPEGTS, media.FormatWebM, media.FormatMP4:
+		return true
+	}
+	return false
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridcast/gridcast/media"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -41,7 +42,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"zero channel", func(c *Chunk) { c.Channel = Channel{} }, ErrBadChannelID},
 		{"bad name", func(c *Chunk) { c.Channel.Name = "a b" }, ErrBadChannelID},
 		{"payload above default max", func(c *Chunk) { c.Payload = make([]byte, DefaultMaxPayload+1) }, ErrOversized},
-		{"unknown flag", func(c *Chunk) { c.Flags = 1 << 3 }, ErrMalformed},
+		{"unknown flag", func(c *Chunk) { c.Flags = 1 << 4 }, ErrMalformed},
 		{"zero time", func(c *Chunk) { c.Time = time.Time{} }, ErrMalformed},
 		{"after 2262", func(c *Chunk) { c.Time = time.Unix(0, math.MaxInt64).Add(1) }, ErrMalformed},
 	}
@@ -102,7 +103,7 @@ func TestRoundTrip(t *testing.T) {
 		c    Chunk
 	}{
 		{"empty payload", Chunk{Seq: 0, Time: epoch, Flags: FlagEndOfStream}},
-		{"all flags", Chunk{Seq: 42, Time: epoch, Flags: knownFlags, Payload: []byte("x")}},
+		{"all flags", Chunk{Seq: 42, Time: epoch, Flags: knownFlags, Format: media.FormatMP4, Header: []byte("moov"), Payload: []byte("x")}},
 		{"max seq", Chunk{Seq: math.MaxUint64, Time: epoch, Payload: []byte("y")}},
 		{"earliest time", Chunk{Time: time.Unix(0, math.MinInt64), Payload: []byte{0}}},
 		{"latest time", Chunk{Time: time.Unix(0, math.MaxInt64), Payload: []byte{0}}},
@@ -114,7 +115,11 @@ func TestRoundTrip(t *testing.T) {
 			c := tt.c
 			c.Channel = ch
 			data := encodeForTest(t, c)
-			assert.Len(t, data, headerLen+len(ch.ID())+len(c.Payload))
+			want := headerLen + len(ch.ID()) + len(c.Payload)
+			if c.Flags&FlagHeader != 0 {
+				want += mediaBlockLen + len(c.Header)
+			}
+			assert.Len(t, data, want)
 
 			got, err := dec.Decode(data)
 			require.NoError(t, err)
@@ -124,6 +129,8 @@ func TestRoundTrip(t *testing.T) {
 			assert.Equal(t, c.Flags, got.Flags)
 			assert.Equal(t, len(c.Payload), len(got.Payload))
 			assert.True(t, bytes.Equal(c.Payload, got.Payload))
+			assert.Equal(t, c.Format, got.Format)
+			assert.True(t, bytes.Equal(c.Header, got.Header))
 
 			again, err := got.Encode()
 			require.NoError(t, err)

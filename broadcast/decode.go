@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"github.com/gridcast/gridcast/media"
 )
 
 // Decoder decodes the chunks of one channel. It holds the channel's ID bytes
@@ -30,7 +32,7 @@ func NewDecoder(ch Channel, maxPayload int) (*Decoder, error) {
 		ch:         ch,
 		id:         id,
 		maxPayload: maxPayload,
-		maxFrame:   headerLen + MaxIDLen + maxPayload,
+		maxFrame:   headerLen + MaxIDLen + mediaBlockLen + maxPayload,
 	}, nil
 }
 
@@ -56,7 +58,11 @@ func (d *Decoder) MaxPayload() int { return d.maxPayload }
 //   - ErrMalformed: unknown flag bits, or a zero channel ID length.
 //   - ErrTruncated: data ends inside the channel ID or the fields after it.
 //   - ErrWrongChannel: the channel ID is not the decoder's.
-//   - ErrOversized: the declared payload length is above the limit.
+//   - With FlagHeader: ErrMalformed if the chunk is not a clean start or
+//     the format is unknown; ErrOversized if the declared header length
+//     is above the limit; ErrTruncated if the data ends inside the header.
+//   - ErrOversized: the declared payload length is above the limit, less
+//     the header's length.
 //   - ErrTruncated: fewer payload bytes remain than declared.
 //   - ErrMalformed: more payload bytes remain than declared.
 func (d *Decoder) Decode(data []byte) (Chunk, error) {
@@ -80,10 +86,9 @@ func (d *Decoder) Decode(data []byte) (Chunk, error) {
 	if idLen == 0 {
 		return Chunk{}, fmt.Errorf("%w: empty channel ID", ErrMalformed)
 	}
-	payloadAt := headerLen + idLen
-	if len(data) < payloadAt {
+	if fixed := headerLen + idLen; len(data) < fixed {
 		return Chunk{}, fmt.Errorf("%w: %d bytes, shorter than the %d-byte header with its %d-byte channel ID",
-			ErrTruncated, len(data), payloadAt, idLen)
+			ErrTruncated, len(data), fixed, idLen)
 	}
 	id := data[3 : 3+idLen]
 	if string(id) != d.id {
@@ -92,21 +97,58 @@ func (d *Decoder) Decode(data []byte) (Chunk, error) {
 	rest := data[3+idLen:]
 	seq := binary.BigEndian.Uint64(rest)
 	nanos := int64(binary.BigEndian.Uint64(rest[8:]))
-	n := binary.BigEndian.Uint32(rest[16:])
-	if uint64(n) > uint64(d.maxPayload) {
+	rest = rest[16:]
+	c := Chunk{Channel: d.ch, Seq: seq, Time: time.Unix(0, nanos), Flags: flags}
+	budget := d.maxPayload
+	if flags&FlagHeader != 0 {
+		var err error
+		if rest, err = d.decodeMedia(&c, rest); err != nil {
+			return Chunk{}, err
+		}
+		budget -= len(c.Header)
+	}
+	if len(rest) < 4 {
+		return Chunk{}, fmt.Errorf("%w: data ends before the payload length", ErrTruncated)
+	}
+	n := binary.BigEndian.Uint32(rest)
+	if uint64(n) > uint64(budget) {
+		if len(c.Header) > 0 {
+			return Chunk{}, fmt.Errorf("%w: declared payload of %d bytes with a %d-byte media header, at most %d allowed in all",
+				ErrOversized, n, len(c.Header), d.maxPayload)
+		}
 		return Chunk{}, fmt.Errorf("%w: declared payload of %d bytes, at most %d allowed", ErrOversized, n, d.maxPayload)
 	}
-	switch remain := len(data) - payloadAt; {
+	switch remain := len(rest) - 4; {
 	case int(n) > remain:
 		return Chunk{}, fmt.Errorf("%w: declared payload of %d bytes, %d present", ErrTruncated, n, remain)
 	case int(n) < remain:
 		return Chunk{}, fmt.Errorf("%w: declared payload of %d bytes, %d present", ErrMalformed, n, remain)
 	}
-	return Chunk{
-		Channel: d.ch,
-		Seq:     seq,
-		Time:    time.Unix(0, nanos),
-		Flags:   flags,
-		Payload: data[payloadAt:len(data):len(data)],
-	}, nil
+	c.Payload = rest[4:len(rest):len(rest)]
+	return c, nil
+}
+
+// decodeMedia reads the media header block that FlagHeader announces into
+// c and returns what follows it.
+func (d *Decoder) decodeMedia(c *Chunk, rest []byte) ([]byte, error) {
+	if c.Flags&FlagCleanStart == 0 {
+		return nil, fmt.Errorf("%w: a media header on a chunk that is not a clean start", ErrMalformed)
+	}
+	if len(rest) < mediaBlockLen {
+		return nil, fmt.Errorf("%w: data ends inside the media header block", ErrTruncated)
+	}
+	c.Format = media.Format(rest[0])
+	if !knownFormat(c.Format) {
+		return nil, fmt.Errorf("%w: unknown container format %d", ErrMalformed, rest[0])
+	}
+	h := binary.BigEndian.Uint32(rest[1:])
+	rest = rest[mediaBlockLen:]
+	if uint64(h) > uint64(d.maxPayload) {
+		return nil, fmt.Errorf("%w: declared media header of %d bytes, at most %d allowed", ErrOversized, h, d.maxPayload)
+	}
+	if int(h) > len(rest) {
+		return nil, fmt.Errorf("%w: declared media header of %d bytes, %d present", ErrTruncated, h, len(rest))
+	}
+	c.Header = rest[:h:h]
+	return rest[h:], nil
 }

@@ -56,7 +56,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"version 0", edit(func(b []byte) []byte { b[0] = 0; return b }), ErrUnknownVersion, "version 0, want 1"},
 		{"version 2", edit(func(b []byte) []byte { b[0] = 2; return b }), ErrUnknownVersion, "version 2"},
 		{"short future version", []byte{2}, ErrUnknownVersion, "version 2"},
-		{"longer than any allowed chunk", append(slices.Clone(valid), make([]byte, MaxIDLen)...), ErrOversized, "at most 286 allowed"},
+		{"longer than any allowed chunk", append(slices.Clone(valid), make([]byte, MaxIDLen)...), ErrOversized, "at most 291 allowed"},
 		{"unknown flag bit", edit(func(b []byte) []byte { b[1] |= 0x80; return b }), ErrMalformed, "unknown flag bits 0x80"},
 		{"zero channel length", edit(func(b []byte) []byte { b[2] = 0; return b }), ErrMalformed, "empty channel ID"},
 		{"ends inside channel ID", valid[:headerLen+1], ErrTruncated, "with its 57-byte channel ID"},

@@ -23,13 +23,24 @@
 //	offset  size  field
 //	0       1     version (1)
 //	1       1     flags: bit 0 clean start, bit 1 end of stream,
-//	              bit 2 stream start; other bits must be 0
+//	              bit 2 stream start, bit 3 media header;
+//	              other bits must be 0
 //	2       1     L, the length of the channel ID (1..255)
 //	3       L     channel ID, "<peerID>/<name>", peer ID in base58
 //	3+L     8     sequence number, uint64
 //	11+L    8     publish time, Unix nanoseconds, int64
-//	19+L    4     payload length N, uint32; equals the bytes that remain
-//	23+L    N     payload
+//	              only with the media header bit (which needs clean start):
+//	19+L    1       container format: 0 raw, 1 MPEG-TS, 2 WebM, 3 MP4
+//	20+L    4       header length H, uint32
+//	24+L    H       the container's init header
+//	then    4     payload length N, uint32; equals the bytes that remain
+//	then    N     payload
+//
+// H + N is at most the payload limit. A broadcaster that knows its
+// container puts the init header on every clean start chunk: a viewer that
+// joins mid-stream, or a player that connects to a viewer later, starts
+// with the header and a keyframe instead of bytes it cannot decode. The
+// header is small (a few hundred bytes to a few KiB) next to a keyframe.
 //
 // The version comes first so a future format can change everything after
 // it. The channel ID makes a chunk self-describing: saved, or carried

@@ -31,7 +31,9 @@ const fuzzMaxPayload = 64
 //   - wrong-channel: a valid chunk of ownerTwoText + "/live".
 //   - oversized-length: valid-clean-start declaring a 0xffffffff-byte
 //     payload, which must be refused before anything is sized by it.
-//   - unknown-flag: valid-clean-start with flag bit 3 set.
+//   - unknown-flag: valid-clean-start with flag bit 4 set.
+//   - valid-media-header: valid-clean-start with FlagHeader, format WebM
+//     and the 4-byte header "EBML".
 var decodeSeedCorpus = map[string]error{
 	"valid-clean-start":   nil,
 	"valid-end-of-stream": nil,
@@ -41,6 +43,7 @@ var decodeSeedCorpus = map[string]error{
 	"wrong-channel":       ErrWrongChannel,
 	"oversized-length":    ErrOversized,
 	"unknown-flag":        ErrMalformed,
+	"valid-media-header":  nil,
 }
 
 func fuzzDecoder(tb testing.TB) *Decoder {

@@ -57,3 +57,42 @@ func Percentile[T any](sorted []T, q float64) T {
 	rank = min(max(rank, 1), len(sorted))
 	return sorted[rank-1]
 }
+
+// LatencyBounds are the upper bounds of the latency histogram's buckets: a
+// live stream's publish→receive delay from a LAN's few milliseconds to the
+// tens of seconds of a saturated mesh.
+var LatencyBounds = []time.Duration{
+	10 * time.Millisecond, 25 * time.Millisecond, 50 * time.Millisecond,
+	100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 30 * time.Second,
+}
+
+// LatencyHistogram counts every publish→receive delay since the viewer
+// started, in the buckets of LatencyBounds: Counts[i] is how many were at
+// most LatencyBounds[i] and above the bound before it; the last entry counts
+// those above every bound. Sum and Count cover every sample, so a
+// Prometheus histogram can be built from it.
+type LatencyHistogram struct {
+	Counts []uint64 // len(LatencyBounds)+1, not cumulative
+	Sum    time.Duration
+	Count  uint64
+}
+
+func (h *LatencyHistogram) add(d time.Duration) {
+	if h.Counts == nil {
+		h.Counts = make([]uint64, len(LatencyBounds)+1)
+	}
+	i, _ := slices.BinarySearch(LatencyBounds, d)
+	h.Counts[i]++
+	h.Sum += d
+	h.Count++
+}
+
+func (h *LatencyHistogram) clone() LatencyHistogram {
+	c := *h
+	c.Counts = slices.Clone(h.Counts)
+	if c.Counts == nil {
+		c.Counts = make([]uint64, len(LatencyBounds)+1)
+	}
+	return c
+}

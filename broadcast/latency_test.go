@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestPercentile(t *testing.T) {
@@ -42,4 +43,22 @@ func TestLatencyRingKeepsRecentSamples(t *testing.T) {
 	s := r.summary()
 	assert.Equal(t, latencyWindow, s.Samples)
 	assert.Equal(t, time.Millisecond, s.P99, "old samples are gone")
+}
+
+func TestLatencyHistogramBuckets(t *testing.T) {
+	var h LatencyHistogram
+	for _, d := range []time.Duration{0, 10 * time.Millisecond, 11 * time.Millisecond, time.Minute} {
+		h.add(d)
+	}
+	got := h.clone()
+	require.Len(t, got.Counts, len(LatencyBounds)+1)
+	assert.Equal(t, uint64(2), got.Counts[0], "0 and the bound itself fall in the first bucket")
+	assert.Equal(t, uint64(1), got.Counts[1])
+	assert.Equal(t, uint64(1), got.Counts[len(LatencyBounds)], "above every bound")
+	assert.Equal(t, uint64(4), got.Count)
+	assert.Equal(t, time.Minute+21*time.Millisecond, got.Sum)
+
+	h.add(time.Second)
+	assert.Equal(t, uint64(4), got.Count, "a clone does not see later samples")
+	assert.Len(t, (&LatencyHistogram{}).clone().Counts, len(LatencyBounds)+1)
 }

@@ -42,10 +42,16 @@ type Viewer struct {
 	// mu guards everything below.
 	mu          sync.Mutex
 	playout     *Playout
-	unread      []byte // rest of the chunk Read is returning
+	splicer     Splicer   // Read's view of the played chunks
+	unread      [2][]byte // rest of the header and payload Read is returning
+	lastPlayed  uint64    // sequence number of the last chunk played
+	playedTime  time.Time // publish time of the last chunk played
+	newestTime  time.Time // latest publish time of a chunk received
+	played      bool      // lastPlayed is set
 	received    uint64
 	nextDropped uint64
 	latency     latencyRing
+	latencyHist LatencyHistogram
 	joined      time.Time
 	firstByte   time.Time
 }
@@ -65,10 +71,17 @@ type ViewerStats struct {
 	// UploadCap is the node's enforced upload cap in bytes/s; 0 = none.
 	UploadCap int64
 	Latency   Latency
-	MeshPeers int // peers this viewer exchanges the stream with now
-	// Startup is the time from NewViewer to the first byte Read
-	// returned; 0 until then.
+	// LatencyHistogram counts every chunk's publish→receive delay.
+	LatencyHistogram LatencyHistogram
+	MeshPeers        int // peers this viewer exchanges the stream with now
+	// Startup is the time from NewViewer to the first byte Read or
+	// ReadChunk returned; 0 until then.
 	Startup time.Duration
+	// Buffer is how much of the stream the viewer holds that the player
+	// has not taken yet, by publish time: from the last chunk played to
+	// the newest received. It grows while playout waits for a missing
+	// chunk and when the player reads slowly.
+	Buffer time.Duration
 	// Playout is the reorder buffer's own accounting.
 	Playout PlayoutStats
 }
@@ -122,6 +135,10 @@ func (v *Viewer) receive(ctx context.Context) {
 		v.mu.Lock()
 		v.received++
 		v.latency.add(now.Sub(c.Time))
+		v.latencyHist.add(now.Sub(c.Time))
+		if c.Time.After(v.newestTime) {
+			v.newestTime = c.Time
+		}
 		v.playout.Insert(c, now)
 		v.mu.Unlock()
 
@@ -167,11 +184,14 @@ func (v *Viewer) Next(ctx context.Context) (Chunk, error) {
 	}
 }
 
-// Read reads the stream in order. It blocks until bytes are ready; a chunk
-// still missing at its playout deadline is skipped and counted, so Read
-// never waits on a lost chunk for longer than the deadline. It returns
-// io.EOF after the end of the stream and ErrClosed after Close. Read calls
-// must not run concurrently with each other.
+// Read reads the stream in order, as bytes a player can decode from the
+// first: it starts at a clean start point with the container's init header
+// and, for containers that cannot survive a hole, resumes after a gap at
+// the next clean start (see Splicer). It blocks until bytes are ready; a
+// chunk still missing at its playout deadline is skipped and counted, so
+// Read never waits on a lost chunk for longer than the deadline. It returns
+// io.EOF after the end of the stream and ErrClosed after Close. Read and
+// ReadChunk calls must not run concurrently: both take the next chunk.
 func (v *Viewer) Read(p []byte) (int, error) {
 	for {
 		v.mu.Lock()
@@ -183,15 +203,58 @@ func (v *Viewer) Read(p []byte) (int, error) {
 		if done {
 			return 0, io.EOF
 		}
-		if err := v.wait(wake, hasWake); err != nil {
+		if err := v.wait(context.Background(), wake, hasWake); err != nil {
 			return 0, err
 		}
 	}
 }
 
-// wait blocks until a chunk arrives, the playout's next wake time passes or
-// the viewer closes.
-func (v *Viewer) wait(wake time.Time, hasWake bool) error {
+// ReadChunk returns the next chunk in playout order, for callers that
+// splice the stream themselves (several players, each with its own
+// Splicer). It blocks like Read, returns io.EOF after the end of the
+// stream, ErrClosed after Close and ctx's error if ctx ends first.
+func (v *Viewer) ReadChunk(ctx context.Context) (Played, error) {
+	for {
+		v.mu.Lock()
+		now := v.cfg.now()
+		p, ok := v.popLocked(now)
+		var wake time.Time
+		var hasWake, done bool
+		if ok {
+			if v.firstByte.IsZero() && len(p.Payload) > 0 {
+				v.firstByte = now
+			}
+		} else if done = v.playout.Ended(); !done {
+			wake, hasWake = v.playout.NextWake(now)
+		}
+		v.mu.Unlock()
+		switch {
+		case ok:
+			return p, nil
+		case done:
+			return Played{}, io.EOF
+		}
+		if err := v.wait(ctx, wake, hasWake); err != nil {
+			return Played{}, err
+		}
+	}
+}
+
+// popLocked takes the next chunk from the playout and marks gaps; v.mu is
+// held.
+func (v *Viewer) popLocked(now time.Time) (Played, bool) {
+	c, ok := v.playout.Pop(now)
+	if !ok {
+		return Played{}, false
+	}
+	gap := v.played && (c.Seq != v.lastPlayed+1 || c.Flags&FlagStreamStart != 0)
+	v.lastPlayed, v.played, v.playedTime = c.Seq, true, c.Time
+	return Played{Chunk: c, Gap: gap}, true
+}
+
+// wait blocks until a chunk arrives, the playout's next wake time passes,
+// ctx ends or the viewer closes.
+func (v *Viewer) wait(ctx context.Context, wake time.Time, hasWake bool) error {
 	var timeout <-chan time.Time
 	if hasWake {
 		t := time.NewTimer(max(wake.Sub(v.cfg.now()), 0))
@@ -201,6 +264,8 @@ func (v *Viewer) wait(wake time.Time, hasWake bool) error {
 	select {
 	case <-v.arrived:
 	case <-timeout:
+	case <-ctx.Done():
+		return ctx.Err()
 	case <-v.closed:
 		return ErrClosed
 	}
@@ -210,16 +275,21 @@ func (v *Viewer) wait(wake time.Time, hasWake bool) error {
 // readLocked copies ready bytes into p; v.mu is held.
 func (v *Viewer) readLocked(p []byte) (n int, done bool, wake time.Time, hasWake bool) {
 	now := v.cfg.now()
-	for len(v.unread) == 0 {
-		c, ok := v.playout.Pop(now)
+	for len(v.unread[0]) == 0 && len(v.unread[1]) == 0 {
+		c, ok := v.popLocked(now)
 		if !ok {
 			break
 		}
-		v.unread = c.Payload
+		v.unread[0], v.unread[1] = v.splicer.Splice(c)
 	}
-	if len(v.unread) > 0 {
-		n = copy(p, v.unread)
-		v.unread = v.unread[n:]
+	for i := range v.unread {
+		if len(v.unread[i]) > 0 && n < len(p) {
+			m := copy(p[n:], v.unread[i])
+			v.unread[i] = v.unread[i][m:]
+			n += m
+		}
+	}
+	if n > 0 {
 		if v.firstByte.IsZero() {
 			v.firstByte = now
 		}
@@ -241,21 +311,25 @@ func (v *Viewer) Stats() ViewerStats {
 	defer v.mu.Unlock()
 	ps := v.playout.Stats()
 	s := ViewerStats{
-		Received:    v.received,
-		Duplicates:  topic.Duplicates,
-		Played:      ps.Played,
-		Skipped:     ps.Skipped,
-		Late:        ps.Late,
-		NextDropped: v.nextDropped,
-		BytesIn:     traffic.In,
-		BytesOut:    traffic.Out,
-		UploadCap:   v.node.Limiter().Cap(),
-		Latency:     v.latency.summary(),
-		MeshPeers:   topic.MeshPeers,
-		Playout:     ps,
+		Received:         v.received,
+		Duplicates:       topic.Duplicates,
+		Played:           ps.Played,
+		Skipped:          ps.Skipped,
+		Late:             ps.Late,
+		NextDropped:      v.nextDropped,
+		BytesIn:          traffic.In,
+		BytesOut:         traffic.Out,
+		UploadCap:        v.node.Limiter().Cap(),
+		Latency:          v.latency.summary(),
+		LatencyHistogram: v.latencyHist.clone(),
+		MeshPeers:        topic.MeshPeers,
+		Playout:          ps,
 	}
 	if !v.firstByte.IsZero() {
 		s.Startup = v.firstByte.Sub(v.joined)
+	}
+	if v.played && v.newestTime.After(v.playedTime) {
+		s.Buffer = v.newestTime.Sub(v.playedTime)
 	}
 	return s
 }

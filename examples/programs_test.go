@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -20,21 +19,8 @@ import (
 // TestProgramsBroadcastAFile builds the broadcaster and viewer binaries,
 // broadcasts a file on loopback and checks the viewer wrote it unchanged.
 func TestProgramsBroadcastAFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds two binaries")
-	}
 	dir := t.TempDir()
-	bin := func(name string) string {
-		out := filepath.Join(dir, name)
-		if runtime.GOOS == "windows" {
-			out += ".exe"
-		}
-		cmd := exec.Command("go", "build", "-o", out, "./"+name)
-		cmd.Stderr = os.Stderr
-		require.NoError(t, cmd.Run(), "build %s", name)
-		return out
-	}
-	broadcaster, viewer := bin("broadcaster"), bin("viewer")
+	broadcaster, viewer := program(t, "broadcaster"), program(t, "viewer")
 
 	input := make([]byte, 1<<20)
 	rand.NewChaCha8([32]byte{'f', 'i', 'l', 'e'}).Read(input)

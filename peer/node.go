@@ -39,9 +39,10 @@ type Node struct {
 
 // New starts a node. With no options it listens on every interface on
 // random TCP and QUIC ports with a fresh Ed25519 identity, keeps between
-// [DefaultConnLow] and [DefaultConnHigh] connections, and relays with an
-// unlimited budget sized for [DefaultBitrate]. It dials the bootstrap peers
-// before it returns and fails, closing everything, if none answers.
+// [DefaultConnLow] and [DefaultConnHigh] connections, relays with an
+// unlimited budget sized for [DefaultBitrate] and registers no metrics
+// (see [WithMetrics]). It dials the bootstrap peers before it returns and
+// fails, closing everything, if none answers.
 //
 // ctx bounds only the start; the node runs until [Node.Close].
 func New(ctx context.Context, opts ...Option) (*Node, error) {
@@ -50,6 +51,9 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 		if err := opt(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.host != nil && cfg.metrics != nil {
+		return nil, fmt.Errorf("%w: WithMetrics applies to the host New builds, not one from WithHost", ErrBadOption)
 	}
 	h := cfg.host
 	if h == nil {
@@ -110,6 +114,11 @@ func newHost(cfg *config) (host.Host, error) {
 	}
 	if key != nil {
 		opts = append(opts, libp2p.Identity(key))
+	}
+	if cfg.metrics != nil {
+		opts = append(opts, libp2p.PrometheusRegisterer(cfg.metrics))
+	} else {
+		opts = append(opts, libp2p.DisableMetrics())
 	}
 	h, err := libp2p.New(append(opts, cfg.hostOptions...)...)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults, in one place. A viewer runs on somebody's home PC next to
@@ -55,6 +56,7 @@ type config struct {
 	host             host.Host
 	hostOptions      []libp2p.Option
 	pubsubOptions    []pubsub.Option
+	metrics          prometheus.Registerer
 }
 
 func defaultConfig() config {
@@ -187,6 +189,37 @@ func WithHostOptions(opts ...libp2p.Option) Option {
 func WithPubSubOptions(opts ...pubsub.Option) Option {
 	return func(c *config) error {
 		c.pubsubOptions = append(c.pubsubOptions, opts...)
+		return nil
+	}
+}
+
+// WithMetrics registers go-libp2p's Prometheus metrics with reg: the
+// swarm's connections and dials, the resource manager's scopes, memory and
+// limits (libp2p_rcmgr_*), identify, QUIC, the event bus and the rest, all
+// named libp2p_*. GossipSub v0.19 has no Prometheus metrics; its counts
+// are in [Node.Monitor], and package metrics exports gridcast's own.
+//
+// Without this option libp2p's metrics are off, where go-libp2p alone
+// would register them with prometheus.DefaultRegisterer: a library should
+// not fill the process's global registry unasked, and a process running
+// hundreds of nodes has no use for it. (go-libp2p v0.51 registers its
+// event bus metrics with the global registry even when metrics are off.)
+//
+// go-libp2p's collectors are package variables shared by every node in the
+// process. Two nodes given two registries both work, but each registry
+// reports process-wide totals: those of every node with metrics on, and
+// for the resource manager those of every node.
+//
+// Metrics belong to the host, so New rejects WithMetrics with [WithHost]:
+// give that host libp2p.PrometheusRegisterer when building it. Do not pass
+// libp2p.PrometheusRegisterer through [WithHostOptions] either: it
+// conflicts with the default, which turns metrics off.
+func WithMetrics(reg prometheus.Registerer) Option {
+	return func(c *config) error {
+		if reg == nil {
+			return fmt.Errorf("%w: nil metrics registerer", ErrBadOption)
+		}
+		c.metrics = reg
 		return nil
 	}
 }

@@ -20,8 +20,12 @@ import (
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/directory"
+	"github.com/gridcast/gridcast/media"
+	"github.com/gridcast/gridcast/metrics"
 	"github.com/gridcast/gridcast/peer"
 	"github.com/gridcast/gridcast/relay"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func main() {
@@ -42,6 +46,9 @@ func main() {
 
 type options struct {
 	name, keyFile, in, listen string
+	title, metricsAddr        string
+	announce, chat            bool
+	format                    media.Format
 	peers                     []string
 	bitrate, upload           int64
 	chunk                     int
@@ -57,11 +64,21 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	configDir, _ := os.UserConfigDir()
 	fs.StringVar(&o.name, "name", "live", "channel `name`")
 	fs.StringVar(&o.keyFile, "key", filepath.Join(configDir, "gridcast", "broadcaster.key"), "identity key `file`, created if missing; the same key gives the same channel ID")
-	fs.StringVar(&o.in, "in", "", "read the stream from `file`, paced to -bitrate (\"-\" reads stdin unpaced); default: stdin if piped, else a test stream")
+	fs.StringVar(&o.in, "in", "", "read the stream from `file` (paced to -bitrate), \"-\" (stdin, unpaced) or udp://host:port (MPEG-TS from OBS or ffmpeg); default: stdin if piped, else a test stream")
+	o.format = media.FormatAuto
+	fs.Func("format", "input container: auto, ts, webm, mp4 (fragmented) or raw (default auto: detected from the first bytes)", func(s string) error {
+		f, err := media.ParseFormat(s)
+		o.format = f
+		return err
+	})
 	fs.StringVar(&o.listen, "listen", strings.Join(peer.DefaultListenAddrs, ","), "comma-separated `multiaddrs` to listen on")
 	fs.Func("peer", "bootstrap peer `multiaddr` ending in /p2p/<id> (repeatable)", func(s string) error { o.peers = append(o.peers, s); return nil })
 	fs.Func("bitrate", "stream `rate`, e.g. 300kbit (default 300kbit)", rateFlag(&o.bitrate))
 	fs.Func("upload", "upload cap `rate` for relaying, e.g. 2Mbit (default 4 × bitrate)", rateFlag(&o.upload))
+	fs.StringVar(&o.title, "title", "", "title shown in channel listings (default: the channel name)")
+	fs.BoolVar(&o.announce, "announce", true, "list the channel in the directory (viewer -list), with title, bitrate and a viewer estimate")
+	fs.BoolVar(&o.chat, "chat", true, "print the channel's chat")
+	fs.StringVar(&o.metricsAddr, "metrics", "", "serve Prometheus metrics at `address`/metrics, e.g. 127.0.0.1:9090")
 	fs.IntVar(&o.chunk, "chunk", broadcast.DefaultChunkSize, "chunk payload size in `bytes`")
 	fs.IntVar(&o.wait, "wait", 0, "wait for `n` peers in the channel's mesh before sending")
 	fs.DurationVar(&o.linger, "linger", 2*time.Second, "stay up this long after the end of the stream so the last chunks get out")
@@ -78,6 +95,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.upload == 0 {
 		o.upload = 4 * o.bitrate
+	}
+	if o.title == "" {
+		o.title = o.name
 	}
 	if o.keyFile == "" {
 		return o, errors.New("-key is required: this system has no user config directory for the default")
@@ -103,12 +123,24 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		return err
 	}
 	defer input.Close()
+	if input.generated {
+		o.format = media.FormatRaw // the test stream is text
+	}
+	// Detecting the format reads the first bytes, so it waits for the
+	// source: start the node first, so the channel is ready to watch.
 
-	node, err := peer.New(ctx,
+	nodeOpts := []peer.Option{
 		peer.WithKeyFile(o.keyFile),
 		peer.WithListenAddrs(strings.Split(o.listen, ",")...),
 		peer.WithBootstrap(o.peers...),
-		peer.WithRelay(relay.Budget{Upload: o.upload}, o.bitrate, relay.RoleSource))
+		peer.WithRelay(relay.Budget{Upload: o.upload}, o.bitrate, relay.RoleSource),
+	}
+	var reg *prometheus.Registry
+	if o.metricsAddr != "" {
+		reg = prometheus.NewRegistry()
+		nodeOpts = append(nodeOpts, peer.WithMetrics(reg))
+	}
+	node, err := peer.New(ctx, nodeOpts...)
 	if err != nil {
 		return err
 	}
@@ -118,20 +150,54 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		return err
 	}
 	defer b.Close()
+	viewers := func() int { return 0 }
+	info := directory.Info{Title: o.title, Bitrate: o.bitrate * 8, Format: o.format.String()}
+	var announcer *directory.Announcer
+	if o.announce {
+		if announcer, err = directory.NewAnnouncer(node, b.Channel(), info); err != nil {
+			return err
+		}
+		defer announcer.Close()
+		viewers = func() int { return announcer.Stats().Viewers }
+	}
+	if reg != nil {
+		reg.MustRegister(metrics.NewBroadcasterCollector(b, node, metrics.WithViewerEstimate(viewers)))
+		ms, err := metrics.Serve(o.metricsAddr, reg)
+		if err != nil {
+			return err
+		}
+		defer ms.Close()
+		fmt.Fprintf(stderr, "metrics: http://%s/metrics\n", ms.Addr())
+	}
+	if o.chat {
+		stopChat, err := printChat(ctx, node, b.Channel(), stderr)
+		if err != nil {
+			return err
+		}
+		defer stopChat()
+	}
 
 	printBanner(stdout, node, b.Channel(), o, describe)
 	if err := waitForPeers(ctx, node, b.Channel(), o.wait, stderr); err != nil {
 		return nil // interrupted while waiting
 	}
-	stopStatus := startStatus(node, b, stderr)
+	stopStatus := startStatus(node, b, viewers, stderr)
 	defer stopStatus()
 
-	// Copy in a goroutine: a read from stdin cannot be interrupted, and
+	// Stream in a goroutine: a read from stdin cannot be interrupted, and
 	// Ctrl-C must still end the stream cleanly. Writes after Close fail
-	// with ErrClosed, which ends the copy.
+	// with ErrClosed, which ends the stream.
 	copied := make(chan error, 1)
 	go func() {
-		_, err := io.Copy(b, input)
+		split, err := media.NewSplitter(input, o.format)
+		if err == nil {
+			fmt.Fprintf(stderr, "input: %s\n", split.Format())
+			if announcer != nil && info.Format != split.Format().String() {
+				info.Format = split.Format().String()
+				announcer.Update(info) // a listing error is not worth stopping the stream
+			}
+			err = b.Stream(ctx, split)
+		}
 		copied <- err
 	}()
 	select {
@@ -147,30 +213,41 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 	return err
 }
 
+// input is the stream source.
+type input struct {
+	io.Reader
+	io.Closer
+	generated bool // the built-in test stream
+}
+
 // openInput picks the stream source: -in, else stdin when it is a pipe or
 // a file, else the generated test stream.
-func openInput(ctx context.Context, o options, stdin *os.File) (io.ReadCloser, string, error) {
+func openInput(ctx context.Context, o options, stdin *os.File) (input, string, error) {
 	switch {
 	case o.in == "-":
-		return io.NopCloser(stdin), "stdin", nil
+		return input{Reader: stdin, Closer: nopClose{}}, "stdin", nil
+	case strings.HasPrefix(o.in, "udp://"):
+		u, err := listenUDP(ctx, o.in)
+		if err != nil {
+			return input{}, "", err
+		}
+		return input{Reader: u, Closer: u}, o.in + " (ends after " + udpSilence.String() + " of silence)", nil
 	case o.in != "":
 		f, err := os.Open(o.in)
 		if err != nil {
-			return nil, "", err
+			return input{}, "", err
 		}
 		paced := broadcast.NewPacedReader(ctx, f, o.bitrate)
-		return struct {
-			io.Reader
-			io.Closer
-		}{paced, f}, fmt.Sprintf("%s paced to %s", o.in, relay.FormatRate(o.bitrate)), nil
+		return input{Reader: paced, Closer: f}, fmt.Sprintf("%s paced to %s", o.in, relay.FormatRate(o.bitrate)), nil
 	case !o.test && isPiped(stdin):
-		return io.NopCloser(stdin), "stdin", nil
+		return input{Reader: stdin, Closer: nopClose{}}, "stdin", nil
 	case !o.test && isRegular(stdin):
 		// broadcaster < movie.ts: a file, not a live source, so pace it.
-		return io.NopCloser(broadcast.NewPacedReader(ctx, stdin, o.bitrate)),
+		return input{Reader: broadcast.NewPacedReader(ctx, stdin, o.bitrate), Closer: nopClose{}},
 			fmt.Sprintf("stdin (a file) paced to %s", relay.FormatRate(o.bitrate)), nil
 	}
-	return newTestStream(ctx, o.bitrate, o.duration), fmt.Sprintf("generated test stream at %s", relay.FormatRate(o.bitrate)), nil
+	ts := newTestStream(ctx, o.bitrate, o.duration)
+	return input{Reader: ts, Closer: ts, generated: true}, fmt.Sprintf("generated test stream at %s", relay.FormatRate(o.bitrate)), nil
 }
 
 func isPiped(f *os.File) bool {
@@ -182,3 +259,8 @@ func isRegular(f *os.File) bool {
 	info, err := f.Stat()
 	return err == nil && info.Mode().IsRegular()
 }
+
+// nopClose is the Closer of inputs the program does not own.
+type nopClose struct{}
+
+func (nopClose) Close() error { return nil }

@@ -72,14 +72,14 @@ func waitForPeers(ctx context.Context, node *peer.Node, ch broadcast.Channel, n 
 
 // startStatus prints a status line every second until the returned
 // function is called.
-func startStatus(node *peer.Node, b *broadcast.Broadcaster, w io.Writer) (stop func()) {
+func startStatus(node *peer.Node, b *broadcast.Broadcaster, viewers func() int, w io.Writer) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
 		defer close(finished)
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
-		start, lastOut := time.Now(), node.Limiter().Traffic().Out
+		start, lastOut, lastBytes := time.Now(), node.Limiter().Traffic().Out, b.Stats().Bytes
 		for {
 			select {
 			case <-done:
@@ -89,10 +89,15 @@ func startStatus(node *peer.Node, b *broadcast.Broadcaster, w io.Writer) (stop f
 			out := node.Limiter().Traffic().Out
 			st := b.Stats()
 			topic := node.Monitor().TopicStats(b.Channel().Topic())
-			fmt.Fprintf(w, "%6.0fs  peers %d  mesh %d  chunks %d  sent %.1f MB  upload %s of %s\n",
-				time.Since(start).Seconds(), len(node.Host().Network().Peers()), topic.MeshPeers, st.Chunks,
-				float64(out)/1e6, kbits(out-lastOut), relay.FormatRate(node.Limiter().Cap()))
-			lastOut = out
+			audience := "?"
+			if n := viewers(); n > 0 {
+				audience = fmt.Sprintf("~%d", n)
+			}
+			fmt.Fprintf(w, "%5.0fs  stream %s  viewers %s  peers %d  mesh %d  upload %s of %s  sent %.1f MB\n",
+				time.Since(start).Seconds(), kbits(st.Bytes-lastBytes), audience,
+				len(node.Host().Network().Peers()), topic.MeshPeers,
+				kbits(out-lastOut), relay.FormatRate(node.Limiter().Cap()), float64(out)/1e6)
+			lastOut, lastBytes = out, st.Bytes
 		}
 	}()
 	return func() { close(done); <-finished }

@@ -1,9 +1,11 @@
 // Command viewer watches a gridcast channel and relays it to other viewers.
 //
 // It writes the stream in order to -o (stdout by default, for a player
-// reading a pipe) and prints a status line to stderr every second. Every
-// viewer relays the stream to other viewers within the upload cap set with
-// -upload; the banner and the status line say so.
+// reading a pipe), serves it to local players over HTTP with -http, and
+// prints a status line to stderr every second. Every viewer relays the
+// stream to other viewers within the upload cap set with -upload; the
+// banner and the status line say so. -list prints the live channels;
+// -chat joins the channel's chat.
 package main
 
 import (
@@ -15,13 +17,14 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/directory"
 	"github.com/gridcast/gridcast/peer"
 	"github.com/gridcast/gridcast/relay"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 func main() {
@@ -31,7 +34,7 @@ func main() {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills
 	}()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return // the usage has been printed
 		}
@@ -42,9 +45,12 @@ func main() {
 
 type options struct {
 	channel, out, listen, keyFile string
+	httpAddr, metricsAddr, nick   string
 	peers                         []string
 	bitrate, upload               int64
 	deadline, idle, linger        time.Duration
+	listWait                      time.Duration
+	list, chat                    bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -53,7 +59,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.channel, "channel", "", "channel `ID` as printed by the broadcaster (<peer ID>/<name>)")
 	fs.Func("peer", "peer `multiaddr` ending in /p2p/<id> to join through (repeatable)", func(s string) error { o.peers = append(o.peers, s); return nil })
-	fs.StringVar(&o.out, "o", "-", "write the stream to `file` (- is stdout)")
+	fs.StringVar(&o.out, "o", "", "write the stream to `file` (- is stdout; default: stdout, or nothing with -http)")
+	fs.StringVar(&o.httpAddr, "http", "", "serve the stream to players at `address`, e.g. 127.0.0.1:8080: a web page at /, the stream at /stream")
+	fs.StringVar(&o.metricsAddr, "metrics", "", "serve Prometheus metrics at `address`/metrics, e.g. 127.0.0.1:9090")
+	fs.BoolVar(&o.list, "list", false, "print the live channels the directory knows, then exit")
+	fs.DurationVar(&o.listWait, "list-wait", 12*time.Second, "how long -list listens for announcements (broadcasters announce every 10s)")
+	fs.BoolVar(&o.chat, "chat", false, "chat: send the lines typed on stdin, print what others send")
+	fs.StringVar(&o.nick, "nick", "", "chat `name` (default: the end of your peer ID)")
 	fs.Func("upload", "most upload `rate` spent relaying to other viewers, e.g. 2Mbit (default 2Mbit)", rateFlag(&o.upload))
 	fs.Func("bitrate", "the stream's `rate` if known, e.g. 300kbit; sizes how many peers you relay to (default 1Mbit)", rateFlag(&o.bitrate))
 	fs.DurationVar(&o.deadline, "deadline", broadcast.DefaultPlayoutConfig().Deadline, "playout deadline: a chunk missing this long is skipped")
@@ -67,14 +79,17 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
-	case o.channel == "":
-		return o, errors.New("-channel is required: copy it from the broadcaster's output")
+	case o.channel == "" && !o.list:
+		return o, errors.New("-channel is required: copy it from the broadcaster's output, or find one with -list")
 	case len(o.peers) == 0:
 		return o, errors.New("-peer is required: give the broadcaster's or another viewer's address")
 	case o.bitrate <= 0:
 		return o, errors.New("-bitrate must be positive")
 	case o.upload <= 0:
 		return o, errors.New("-upload must be positive: every viewer relays, within this cap")
+	}
+	if o.out == "" && o.httpAddr == "" {
+		o.out = "-"
 	}
 	return o, nil
 }
@@ -87,20 +102,18 @@ func rateFlag(dst *int64) func(string) error {
 	}
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
 	}
-	ch, err := broadcast.ParseChannel(o.channel)
-	if err != nil {
-		return err
+	var ch broadcast.Channel
+	if !o.list {
+		if ch, err = broadcast.ParseChannel(o.channel); err != nil {
+			return err
+		}
 	}
-	out, err := openOutput(o.out, stdout)
-	if err != nil {
-		return err
-	}
-
+	var reg *prometheus.Registry
 	opts := []peer.Option{
 		peer.WithListenAddrs(strings.Split(o.listen, ",")...),
 		peer.WithBootstrap(o.peers...),
@@ -109,83 +122,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.keyFile != "" {
 		opts = append(opts, peer.WithKeyFile(o.keyFile))
 	}
+	if o.metricsAddr != "" {
+		reg = prometheus.NewRegistry()
+		opts = append(opts, peer.WithMetrics(reg))
+	}
 	node, err := peer.New(ctx, opts...)
 	if err != nil {
 		return err
 	}
 	defer node.Close()
-	playout := broadcast.DefaultPlayoutConfig()
-	playout.Deadline = o.deadline
-	v, err := broadcast.NewViewer(node, ch, broadcast.WithPlayout(playout))
+	dir, err := directory.New(node)
 	if err != nil {
 		return err
 	}
-	defer v.Close()
-
-	d := node.Degree()
-	fmt.Fprintf(stderr, "watching %s\n", ch.ID())
-	fmt.Fprintf(stderr, "relaying: like every gridcast viewer, you pass the stream on to other viewers (mesh of %d, at most %d peers), using at most %s of your upload; change it with -upload\n",
-		d.D, d.Dhi, relay.FormatRate(o.upload))
-	if (relay.Budget{Upload: o.upload}).Copies(o.bitrate) < 1 {
-		fmt.Fprintf(stderr, "note: %s is less than one copy of a %s stream: you pass on less than you receive, and your mesh peers make up the rest from their other peers\n",
-			relay.FormatRate(o.upload), relay.FormatRate(o.bitrate))
+	defer dir.Close()
+	if o.list {
+		return list(ctx, dir, o.listWait, stdout, stderr)
 	}
-	stopStatus := startStatus(node, v, stderr)
-	defer stopStatus()
-
-	idle := watchIdle(ctx, v, o.idle)
-	_, err = io.Copy(out, v)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	switch {
-	case err == nil:
-		fmt.Fprintf(stderr, "end of stream; relaying the last chunks for %v\n", o.linger)
-		time.Sleep(o.linger)
-		return nil
-	case errors.Is(err, broadcast.ErrClosed) && ctx.Err() != nil:
-		fmt.Fprintln(stderr, "interrupted")
-		return nil
-	case errors.Is(err, broadcast.ErrClosed) && idle.Load():
-		return fmt.Errorf("no chunk arrived for %v: is the broadcaster still live? (-idle to wait longer)", o.idle)
-	}
-	return err
+	return watch(ctx, o, ch, node, dir, reg, stdin, stdout, stderr)
 }
-
-// watchIdle closes v, which ends its Read, on ctx's end or when no chunk
-// has arrived for idle; the flag says which.
-func watchIdle(ctx context.Context, v *broadcast.Viewer, idle time.Duration) *atomic.Bool {
-	var timedOut atomic.Bool
-	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		last, since := v.Stats().Received, time.Now()
-		for {
-			select {
-			case <-ctx.Done():
-				v.Close()
-				return
-			case <-tick.C:
-			}
-			if n := v.Stats().Received; n != last {
-				last, since = n, time.Now()
-			} else if idle > 0 && time.Since(since) >= idle {
-				timedOut.Store(true)
-				v.Close()
-				return
-			}
-		}
-	}()
-	return &timedOut
-}
-
-func openOutput(path string, stdout io.Writer) (io.WriteCloser, error) {
-	if path == "-" {
-		return nopCloser{stdout}, nil
-	}
-	return os.Create(path)
-}
-
-type nopCloser struct{ io.Writer }
-
-func (nopCloser) Close() error { return nil }

@@ -7,12 +7,14 @@ import (
 
 	"github.com/gridcast/gridcast/broadcast"
 	"github.com/gridcast/gridcast/peer"
+	"github.com/gridcast/gridcast/player"
 	"github.com/gridcast/gridcast/relay"
 )
 
 // startStatus prints a status line every second until the returned
-// function is called.
-func startStatus(node *peer.Node, v *broadcast.Viewer, w io.Writer) (stop func()) {
+// function is called: what a viewer wants to know at a glance, in kbit/s
+// and seconds.
+func startStatus(node *peer.Node, v *broadcast.Viewer, srv *player.Server, viewers func() int, w io.Writer) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
 	go func() {
@@ -27,12 +29,14 @@ func startStatus(node *peer.Node, v *broadcast.Viewer, w io.Writer) (stop func()
 			case <-tick.C:
 			}
 			st := v.Stats()
-			fmt.Fprintf(w, "%6.0fs  peers %d  mesh %d  chunks %d  dup %d  skipped %d  latency p50 %v p95 %v  in %s  relaying %s of %s\n",
-				time.Since(start).Seconds(), len(node.Host().Network().Peers()), st.MeshPeers,
-				st.Received, st.Duplicates, st.Skipped,
-				st.Latency.P50.Round(time.Millisecond), st.Latency.P95.Round(time.Millisecond),
-				kbits(st.BytesIn-last.BytesIn), kbits(st.BytesOut-last.BytesOut),
-				relay.FormatRate(st.UploadCap))
+			audience := "?"
+			if n := viewers(); n > 0 {
+				audience = fmt.Sprintf("~%d", n)
+			}
+			fmt.Fprintf(w, "%5.0fs  in %s  buffer %.1f s  latency %v  skipped %d  viewers %s  players %d  mesh %d  relaying %s of %s\n",
+				time.Since(start).Seconds(), kbits(st.BytesIn-last.BytesIn), st.Buffer.Seconds(),
+				st.Latency.P50.Round(time.Millisecond), st.Skipped, audience, srv.Stats().Players-1,
+				st.MeshPeers, kbits(st.BytesOut-last.BytesOut), relay.FormatRate(st.UploadCap))
 			last = st
 		}
 	}()

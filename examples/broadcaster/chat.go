@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/chat"
+	"github.com/gridcast/gridcast/peer"
+)
+
+// printChat joins ch's chat and prints every line viewers send; the
+// broadcaster's stdin is the stream, so it reads the chat without
+// writing to it. The returned function leaves the chat.
+func printChat(ctx context.Context, node *peer.Node, ch broadcast.Channel, w io.Writer) (stop func(), err error) {
+	room, err := chat.Join(node, ch)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			l, err := room.Next(ctx)
+			if err != nil {
+				if !errors.Is(err, context.Canceled) && !errors.Is(err, chat.ErrClosed) {
+					fmt.Fprintf(w, "chat: %v\n", err)
+				}
+				return
+			}
+			name := l.Nick
+			if name == "" {
+				id := l.From.String()
+				name = "…" + id[max(len(id)-6, 0):]
+			}
+			fmt.Fprintf(w, "chat %s <%s>: %s\n", l.Time.Local().Format("15:04:05"), name, l.Text)
+		}
+	})
+	return func() {
+		cancel()
+		room.Close()
+		wg.Wait()
+	}, nil
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/chat"
+	"github.com/gridcast/gridcast/peer"
+)
+
+// startChat joins ch's chat: it sends each line read from stdin and prints
+// every line others send. The returned function leaves the chat.
+func startChat(ctx context.Context, node *peer.Node, ch broadcast.Channel, nick string, stdin io.Reader, w io.Writer) (stop func(), err error) {
+	var opts []chat.Option
+	if nick != "" {
+		opts = append(opts, chat.WithNick(nick))
+	}
+	room, err := chat.Join(node, ch, opts...)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { printChat(ctx, room, node, w) })
+	// The stdin reader is not waited for: a read from a terminal cannot
+	// be interrupted, and it ends with the process.
+	go func() {
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			if sc.Text() == "" {
+				continue
+			}
+			if err := room.Send(ctx, sc.Text()); err != nil {
+				if ctx.Err() != nil {
+					return
+				}
+				fmt.Fprintf(w, "chat: not sent: %v\n", err)
+			}
+		}
+	}()
+	fmt.Fprintln(w, "chat: type a line and press Enter to send it")
+	return func() {
+		cancel()
+		room.Close()
+		wg.Wait()
+	}, nil
+}
+
+// printChat prints the lines others send until ctx ends.
+func printChat(ctx context.Context, room *chat.Room, node *peer.Node, w io.Writer) {
+	self := node.ID()
+	for {
+		l, err := room.Next(ctx)
+		if err != nil {
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, chat.ErrClosed) {
+				fmt.Fprintf(w, "chat: %v\n", err)
+			}
+			return
+		}
+		if l.From == self {
+			continue
+		}
+		name := l.Nick
+		if name == "" {
+			id := l.From.String()
+			name = "…" + id[max(len(id)-6, 0):]
+		}
+		fmt.Fprintf(w, "chat %s <%s>: %s\n", l.Time.Local().Format("15:04:05"), name, l.Text)
+	}
+}
