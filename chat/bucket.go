@@ -3,6 +3,7 @@ package chat
 import (
 	"time"
 
+	"github.com/gridcast/gridcast/internal/lru"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -39,19 +40,19 @@ func (b *bucket) take(now time.Time, every time.Duration, burst int) bool {
 type senders struct {
 	every   time.Duration
 	burst   int
-	buckets *lru[peer.ID, *bucket]
+	buckets *lru.Cache[peer.ID, *bucket]
 }
 
 func newSenders(max int, every time.Duration, burst int) *senders {
-	return &senders{every: every, burst: burst, buckets: newLRU[peer.ID, *bucket](max)}
+	return &senders{every: every, burst: burst, buckets: lru.New[peer.ID, *bucket](max)}
 }
 
 // take spends one of from's tokens at now, reporting whether it had one.
 func (s *senders) take(from peer.ID, now time.Time) bool {
-	b, ok := s.buckets.get(from)
+	b, ok := s.buckets.Get(from)
 	if !ok {
 		b = new(bucket)
-		s.buckets.put(from, b)
+		s.buckets.Put(from, b)
 	}
 	return b.take(now, s.every, s.burst)
 }

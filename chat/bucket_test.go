@@ -47,7 +47,7 @@ func TestSendersTableIsBounded(t *testing.T) {
 	for i := range 10 {
 		assert.True(t, s.take(peer.ID(fmt.Sprint("p", i)), epoch))
 	}
-	assert.Equal(t, 3, s.buckets.len())
+	assert.Equal(t, 3, s.buckets.Len())
 	assert.False(t, s.take("p9", epoch), "a remembered sender keeps its empty bucket")
 	assert.True(t, s.take("p0", epoch), "a forgotten sender starts afresh")
 }

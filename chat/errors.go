@@ -1,6 +1,10 @@
 package chat
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/gridcast/gridcast/internal/wire"
+)
 
 // Sentinel errors. Decode's errors wrap exactly one of the first seven;
 // the wrapping text names the bad value.
@@ -39,3 +43,13 @@ var (
 	// ErrClosed: the room was closed.
 	ErrClosed = errors.New("chat: closed")
 )
+
+// wireErrors reports the checks shared with package directory in this
+// package's sentinels.
+var wireErrors = wire.Errors{
+	Oversized:      ErrOversized,
+	Malformed:      ErrMalformed,
+	UnknownVersion: ErrUnknownVersion,
+	TooLong:        ErrTooLong,
+	BadText:        ErrBadText,
+}

@@ -43,3 +43,18 @@ func ExampleDecode() {
 	// <zoë> hi <all>
 	// true chat: too long: the text is 501 bytes long; at most 500 are allowed
 }
+
+func ExampleLine_String() {
+	from, err := peer.Decode("12D3KooWJWoaqZhDaoEFshF7Rh1bpY9ohihFhzcW6d69Lr2NASuq")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// String prints the time in the local zone; this one is already local.
+	at := time.Date(2025, 6, 1, 20, 15, 7, 0, time.Local)
+	fmt.Println("chat " + chat.Line{From: from, Nick: "zoë", Text: "hi <all>", Time: at}.String())
+	fmt.Println("chat " + chat.Line{From: from, Text: "hello", Time: at}.String())
+	// Output:
+	// chat 20:15:07 <zoë>: hi <all>
+	// chat 20:15:07 <…2NASuq>: hello
+}

@@ -1,13 +1,8 @@
 package chat
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gridcast/gridcast/broadcast"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -26,6 +21,21 @@ type Line struct {
 	Text string
 	// Time is when the line was sent, by the sender's clock.
 	Time time.Time
+}
+
+// String formats the line for a terminal as "15:04:05 <name>: text": the
+// time in the local zone, and as name the nick or, when there is none,
+// "…" and the last 6 characters of the sender's peer ID (a nick is the
+// sender's free choice, so two lines with the same name may come from
+// different senders). A line Decode returned holds no control
+// characters, so the result is one line that cannot steer a terminal.
+func (l Line) String() string {
+	name := l.Nick
+	if name == "" {
+		id := l.From.String()
+		name = "…" + id[max(len(id)-6, 0):]
+	}
+	return fmt.Sprintf("%s <%s>: %s", l.Time.Local().Format(time.TimeOnly), name, l.Text)
 }
 
 // wireLine is version 1 of the wire form; see the package doc.
@@ -55,18 +65,7 @@ func (l Line) Encode() ([]byte, error) {
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// HTML escaping would turn each '<' of a text into six bytes.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(w); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if len(data) > MaxLineSize {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d allowed", ErrOversized, len(data), MaxLineSize)
-	}
-	return data, nil
+	return wireErrors.EncodeJSON(w, MaxLineSize)
 }
 
 // Decode parses a line of ch's chat in wire form. It never panics, and
@@ -93,35 +92,9 @@ func Decode(data []byte, ch broadcast.Channel) (Line, error) {
 
 // decode is Decode with ch's ID formatted once by the caller.
 func decode(data []byte, ch broadcast.Channel, id string) (Line, error) {
-	if len(data) > MaxLineSize {
-		return Line{}, fmt.Errorf("%w: %d bytes, at most %d allowed", ErrOversized, len(data), MaxLineSize)
-	}
-	// encoding/json would quietly turn invalid UTF-8 into U+FFFD.
-	if !utf8.Valid(data) {
-		return Line{}, fmt.Errorf("%w: not valid UTF-8", ErrMalformed)
-	}
-	// The version is read leniently first, so a newer version's new fields
-	// are reported as a version to skip, not as a malformed line.
-	var v struct {
-		V *int `json:"v"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return Line{}, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if v.V == nil {
-		return Line{}, fmt.Errorf("%w: no \"v\" field", ErrMalformed)
-	}
-	if *v.V != Version {
-		return Line{}, fmt.Errorf("%w: version %d, want %d", ErrUnknownVersion, *v.V, Version)
-	}
 	var w wireLine
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&w); err != nil {
-		return Line{}, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Line{}, fmt.Errorf("%w: data after the JSON object", ErrMalformed)
+	if err := wireErrors.DecodeJSON(data, MaxLineSize, Version, &w); err != nil {
+		return Line{}, err
 	}
 	if w.Channel != id {
 		return Line{}, fmt.Errorf("%w: line is for %q, want %q", ErrWrongChannel, w.Channel, id)
@@ -152,13 +125,13 @@ func parseFrom(s string) (peer.ID, error) {
 
 // check applies the text and time limits, in Decode's order.
 func (w wireLine) check() error {
-	if err := checkText("nick", w.Nick, MaxNickLen); err != nil {
+	if err := wireErrors.CheckText("nick", w.Nick, MaxNickLen); err != nil {
 		return err
 	}
 	if w.Text == "" {
 		return fmt.Errorf("%w: the text is empty", ErrBadText)
 	}
-	if err := checkText("text", w.Text, MaxTextLen); err != nil {
+	if err := wireErrors.CheckText("text", w.Text, MaxTextLen); err != nil {
 		return err
 	}
 	if w.Time <= 0 {

@@ -37,6 +37,24 @@ func TestLargestLineFits(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+func TestLineString(t *testing.T) {
+	l := lineForTest(t)
+	at := l.Time.Local().Format("15:04:05")
+	assert.Equal(t, at+" <zoë>: hello <everyone> 👋", l.String())
+
+	l.Nick = ""
+	assert.Equal(t, at+" <…"+ownerTwoText[len(ownerTwoText)-6:]+">: hello <everyone> 👋", l.String(),
+		"no nick: the end of the peer ID")
+
+	l.From = ""
+	assert.Equal(t, at+" <…>: hello <everyone> 👋", l.String(), "no sender either")
+
+	l.Nick = "zoë"
+	l.Time = time.Date(2025, 6, 1, 23, 59, 58, 0, time.FixedZone("far", 5*3600))
+	assert.Equal(t, l.Time.Local().Format("15:04:05")+" <zoë>: hello <everyone> 👋", l.String(),
+		"the local time, whatever zone the line's time is in")
+}
+
 func TestDecodeErrors(t *testing.T) {
 	ch := channelForTest(t, 1, "live")
 	good := string(encodeForTest(t, lineForTest(t)))

@@ -35,7 +35,7 @@ type Option func(*config) error
 // without control characters.
 func WithNick(nick string) Option {
 	return func(c *config) error {
-		if err := checkText("nick", nick, MaxNickLen); err != nil {
+		if err := wireErrors.CheckText("nick", nick, MaxNickLen); err != nil {
 			return fmt.Errorf("%w: %w", ErrBadOption, err)
 		}
 		c.nick = nick

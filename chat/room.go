@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/internal/wire"
 	"github.com/gridcast/gridcast/relay"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -67,7 +68,7 @@ func Join(node broadcast.Node, ch broadcast.Channel, opts ...Option) (*Room, err
 	}
 	ps, name := node.PubSub(), Topic(ch)
 	v := newValidator(ch, cfg.maxSenders, cfg.now)
-	if err := ps.RegisterTopicValidator(name, v.validate, pubsub.WithValidatorInline(true)); err != nil {
+	if err := ps.RegisterTopicValidator(name, wire.Validator(v.check), pubsub.WithValidatorInline(true)); err != nil {
 		return nil, fmt.Errorf("chat: register validator for %s (one Room per channel and node): %w", ch, err)
 	}
 	topic, err := ps.Join(name)

@@ -1,8 +1,6 @@
 package chat
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -33,22 +31,13 @@ func newValidator(ch broadcast.Channel, maxSenders int, now func() time.Time) *v
 	return &validator{ch: ch, id: ch.ID(), now: now, senders: newSenders(maxSenders, LineEvery, RelayBurst)}
 }
 
-func (v *validator) validate(_ context.Context, _ peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
-	l, res, _ := v.check(msg.GetFrom(), msg.GetData())
-	if res == pubsub.ValidationAccept {
-		msg.ValidatorData = l
-	}
-	return res
-}
-
-// check decides on one line signed by signer, and says why.
+// check decides on one line signed by signer, and says why. Registered
+// through wire.Validator, which hands an accepted line over on
+// ValidatorData.
 func (v *validator) check(signer peer.ID, data []byte) (Line, pubsub.ValidationResult, error) {
 	l, err := decode(data, v.ch, v.id)
-	if errors.Is(err, ErrUnknownVersion) {
-		return Line{}, pubsub.ValidationIgnore, err
-	}
 	if err != nil {
-		return Line{}, pubsub.ValidationReject, err
+		return Line{}, wireErrors.Verdict(err), err
 	}
 	if l.From != signer {
 		return Line{}, pubsub.ValidationReject, fmt.Errorf("%w: line from %s signed by %s", ErrForged, l.From, signer)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridcast/gridcast/internal/wire"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -99,7 +100,7 @@ func TestValidateHandsOverTheLine(t *testing.T) {
 	clk := &clock{t: epoch}
 	v := newValidator(l.Channel, DefaultMaxSenders, clk.now)
 	msg := message(l.From, encodeForTest(t, l))
-	require.Equal(t, pubsub.ValidationAccept, v.validate(context.Background(), l.From, msg))
+	require.Equal(t, pubsub.ValidationAccept, wire.Validator(v.check)(context.Background(), l.From, msg))
 	got, ok := msg.ValidatorData.(Line)
 	require.True(t, ok)
 	assert.Equal(t, l.Text, got.Text)

@@ -1,13 +1,8 @@
 package directory
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"time"
-	"unicode/utf8"
 
 	"github.com/gridcast/gridcast/broadcast"
 )
@@ -61,18 +56,7 @@ func (a Announcement) Encode() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// HTML escaping would turn each '<' of a title into six bytes.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(w); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	data := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	if len(data) > MaxAnnouncementSize {
-		return nil, fmt.Errorf("%w: %d bytes, at most %d allowed", ErrOversized, len(data), MaxAnnouncementSize)
-	}
-	return data, nil
+	return wireErrors.EncodeJSON(w, MaxAnnouncementSize)
 }
 
 func (a Announcement) wire() (wireAnnouncement, error) {
@@ -126,46 +110,11 @@ func unixNanos(t time.Time) (int64, bool) {
 //
 // Decode does not look at the clock; the topic validator does.
 func Decode(data []byte) (Announcement, error) {
-	if len(data) > MaxAnnouncementSize {
-		return Announcement{}, fmt.Errorf("%w: %d bytes, at most %d allowed", ErrOversized, len(data), MaxAnnouncementSize)
-	}
-	// encoding/json would quietly turn invalid UTF-8 into U+FFFD.
-	if !utf8.Valid(data) {
-		return Announcement{}, fmt.Errorf("%w: not valid UTF-8", ErrMalformed)
-	}
-	// The version is read leniently first, so a newer version's new fields
-	// are reported as a version to skip, not as a malformed message.
-	var v struct {
-		V *int `json:"v"`
-	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return Announcement{}, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if v.V == nil {
-		return Announcement{}, fmt.Errorf("%w: no \"v\" field", ErrMalformed)
-	}
-	if *v.V != Version {
-		return Announcement{}, fmt.Errorf("%w: version %d, want %d", ErrUnknownVersion, *v.V, Version)
-	}
 	var w wireAnnouncement
-	if err := decodeStrict(data, &w); err != nil {
+	if err := wireErrors.DecodeJSON(data, MaxAnnouncementSize, Version, &w); err != nil {
 		return Announcement{}, err
 	}
 	return w.announcement()
-}
-
-// decodeStrict unmarshals the one JSON value in data into v, refusing
-// unknown fields and trailing bytes. Errors wrap ErrMalformed.
-func decodeStrict(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return fmt.Errorf("%w: data after the JSON object", ErrMalformed)
-	}
-	return nil
 }
 
 func (w wireAnnouncement) announcement() (Announcement, error) {
@@ -193,10 +142,10 @@ func (w wireAnnouncement) announcement() (Announcement, error) {
 
 // check applies every limit but the channel's, in Decode's order.
 func (w wireAnnouncement) check() error {
-	if err := checkText("title", w.Title, MaxTitleLen); err != nil {
+	if err := wireErrors.CheckText("title", w.Title, MaxTitleLen); err != nil {
 		return err
 	}
-	if err := checkText("format", w.Format, MaxFormatLen); err != nil {
+	if err := wireErrors.CheckText("format", w.Format, MaxFormatLen); err != nil {
 		return err
 	}
 	if w.TTL < MinTTL.Milliseconds() || w.TTL > MaxTTL.Milliseconds() {

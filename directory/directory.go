@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/internal/wire"
 	"github.com/gridcast/gridcast/relay"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 )
@@ -65,7 +66,7 @@ func New(node broadcast.Node, opts ...Option) (*Directory, error) {
 func acquireDirectory(ps *pubsub.PubSub, now func() time.Time) (*sharedTopic, error) {
 	return acquire(ps, Topic, func() (any, pubsub.ValidatorEx) {
 		v := newAnnounceValidator(now)
-		return v, v.validate
+		return v, wire.Validator(v.check)
 	})
 }
 

@@ -1,6 +1,10 @@
 package directory
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/gridcast/gridcast/internal/wire"
+)
 
 // Every failure the package reports wraps exactly one of these sentinels, so
 // callers can branch with errors.Is while the wrapping text names the bad
@@ -49,3 +53,15 @@ var (
 	// ErrClosed: the object was closed.
 	ErrClosed = errors.New("directory: closed")
 )
+
+// wireErrors reports the checks shared with package chat in this
+// package's sentinels. A title or format that is too long is ErrBadText,
+// as that sentinel says; chat has a sentinel of its own, ErrTooLong, for
+// that case.
+var wireErrors = wire.Errors{
+	Oversized:      ErrOversized,
+	Malformed:      ErrMalformed,
+	UnknownVersion: ErrUnknownVersion,
+	TooLong:        ErrBadText,
+	BadText:        ErrBadText,
+}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/gridcast/gridcast/internal/lru"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
 
@@ -48,7 +49,7 @@ type Estimator struct {
 	window time.Duration
 	// authors holds each author's latest beat, the oldest at the back;
 	// at most maxAuthors, the oldest evicted first.
-	authors *lru[peer.ID, sample]
+	authors *lru.Cache[peer.ID, sample]
 	// marks holds the scales announced recently, oldest first, at most
 	// maxMarks; consecutive equal scales share one mark.
 	marks []scaleMark
@@ -68,7 +69,7 @@ type scaleMark struct {
 // window (the presence period) from at most maxAuthors distinct authors.
 // A window under 1 ns is taken as 1 ns and maxAuthors under 1 as 1.
 func NewEstimator(window time.Duration, maxAuthors int) *Estimator {
-	return &Estimator{window: max(window, 1), authors: newLRU[peer.ID, sample](max(maxAuthors, 1))}
+	return &Estimator{window: max(window, 1), authors: lru.New[peer.ID, sample](max(maxAuthors, 1))}
 }
 
 // markHorizon is how long an announced scale may still be in use: a viewer
@@ -101,7 +102,7 @@ func (e *Estimator) Announced(scale int, at time.Time) {
 // expected in arrival order; when the table is full the author whose
 // latest beat is oldest is forgotten.
 func (e *Estimator) Add(author peer.ID, scale int, at time.Time) {
-	e.authors.put(author, sample{at: at, scale: min(max(scale, 1), MaxScale)})
+	e.authors.Put(author, sample{at: at, scale: min(max(scale, 1), MaxScale)})
 }
 
 // Estimate returns the estimated audience at now: the sum, over the
@@ -111,19 +112,19 @@ func (e *Estimator) Add(author peer.ID, scale int, at time.Time) {
 func (e *Estimator) Estimate(now time.Time) int {
 	from := now.Add(-e.window)
 	for {
-		_, s, ok := e.authors.oldest()
+		_, s, ok := e.authors.Oldest()
 		if !ok || s.at.After(from) {
 			break
 		}
-		e.authors.removeOldest()
+		e.authors.RemoveOldest()
 	}
 	limit := e.weightCap(now)
 	total := 0
-	e.authors.each(func(_ peer.ID, s sample) {
+	for _, s := range e.authors.All() {
 		if s.at.After(from) && !s.at.After(now) {
 			total += min(s.scale, limit)
 		}
-	})
+	}
 	return min(total, math.MaxInt32)
 }
 

@@ -153,7 +153,7 @@ func TestEstimatorWindowAndBound(t *testing.T) {
 	for i := range 5 {
 		e.Add(peer.ID(fmt.Sprint("v", i)), 1, epoch.Add(time.Duration(i)*time.Second))
 	}
-	assert.Equal(t, 3, e.authors.len(), "bounded to maxAuthors")
+	assert.Equal(t, 3, e.authors.Len(), "bounded to maxAuthors")
 	assert.Equal(t, 3, e.Estimate(epoch.Add(5*time.Second)))
 	e.Add("v4", 1, epoch.Add(6*time.Second)) // the same author again counts once
 	assert.Equal(t, 3, e.Estimate(epoch.Add(6*time.Second)))

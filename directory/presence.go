@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/internal/wire"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 )
 
@@ -67,7 +68,7 @@ func NewPresence(dir *Directory, ch broadcast.Channel, opts ...Option) (*Presenc
 func acquirePresence(ps *pubsub.PubSub, ch broadcast.Channel, cfg config) (*sharedTopic, error) {
 	return acquire(ps, PresenceTopic(ch), func() (any, pubsub.ValidatorEx) {
 		v := newBeatValidator(ch, cfg.period, cfg.now)
-		return v, v.validate
+		return v, wire.Validator(v.check)
 	})
 }
 

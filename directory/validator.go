@@ -1,13 +1,12 @@
 package directory
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/internal/lru"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -24,31 +23,20 @@ type announceValidator struct {
 	now func() time.Time
 
 	mu     sync.Mutex
-	newest *lru[string, tracked] // guarded by mu; channel ID → last accepted
+	newest *lru.Cache[string, tracked] // guarded by mu; channel ID → last accepted
 }
 
 type tracked struct{ time, expires time.Time }
 
 func newAnnounceValidator(now func() time.Time) *announceValidator {
-	return &announceValidator{now: now, newest: newLRU[string, tracked](trackedChannels)}
-}
-
-func (v *announceValidator) validate(_ context.Context, _ peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
-	a, res, _ := v.check(msg.GetFrom(), msg.GetData())
-	if res == pubsub.ValidationAccept {
-		msg.ValidatorData = a
-	}
-	return res
+	return &announceValidator{now: now, newest: lru.New[string, tracked](trackedChannels)}
 }
 
 // check decides on one announcement signed by author, and says why.
 func (v *announceValidator) check(author peer.ID, data []byte) (Announcement, pubsub.ValidationResult, error) {
 	a, err := Decode(data)
-	if errors.Is(err, ErrUnknownVersion) {
-		return Announcement{}, pubsub.ValidationIgnore, err
-	}
 	if err != nil {
-		return Announcement{}, pubsub.ValidationReject, err
+		return Announcement{}, wireErrors.Verdict(err), err
 	}
 	if author != a.Channel.Owner {
 		return Announcement{}, pubsub.ValidationReject,
@@ -63,11 +51,11 @@ func (v *announceValidator) check(author peer.ID, data []byte) (Announcement, pu
 	defer v.mu.Unlock()
 	// An entry past its expiry no longer blocks: a broadcaster whose
 	// clock went back on restart is listed again once it lapses.
-	if prev, ok := v.newest.get(id); ok && prev.expires.After(now) && a.Time.Before(prev.time.Add(MinInterval/2)) {
+	if prev, ok := v.newest.Get(id); ok && prev.expires.After(now) && a.Time.Before(prev.time.Add(MinInterval/2)) {
 		return Announcement{}, pubsub.ValidationIgnore,
 			fmt.Errorf("%w: %s announced at %v, after one at %v", ErrStale, id, a.Time, prev.time)
 	}
-	v.newest.put(id, tracked{time: a.Time, expires: a.Expires()})
+	v.newest.Put(id, tracked{time: a.Time, expires: a.Expires()})
 	return a, pubsub.ValidationAccept, nil
 }
 
@@ -91,22 +79,14 @@ type beatValidator struct {
 	now func() time.Time
 
 	mu   sync.Mutex
-	last *lru[peer.ID, time.Time] // guarded by mu; author → last accepted beat's arrival
+	last *lru.Cache[peer.ID, time.Time] // guarded by mu; author → last accepted beat's arrival
 }
 
 func newBeatValidator(ch broadcast.Channel, period time.Duration, now func() time.Time) *beatValidator {
 	return &beatValidator{
 		ch: ch, id: ch.ID(), gap: period / 2, now: now,
-		last: newLRU[peer.ID, time.Time](trackedAuthors),
+		last: lru.New[peer.ID, time.Time](trackedAuthors),
 	}
-}
-
-func (v *beatValidator) validate(_ context.Context, _ peer.ID, msg *pubsub.Message) pubsub.ValidationResult {
-	b, res, _ := v.check(msg.GetFrom(), msg.GetData())
-	if res == pubsub.ValidationAccept {
-		msg.ValidatorData = b
-	}
-	return res
 }
 
 // check decides on one beat signed by author, and says why. The gap is
@@ -114,11 +94,8 @@ func (v *beatValidator) validate(_ context.Context, _ peer.ID, msg *pubsub.Messa
 // author's to choose.
 func (v *beatValidator) check(author peer.ID, data []byte) (Beat, pubsub.ValidationResult, error) {
 	b, err := decodeBeat(data, v.ch, v.id)
-	if errors.Is(err, ErrUnknownVersion) {
-		return Beat{}, pubsub.ValidationIgnore, err
-	}
 	if err != nil {
-		return Beat{}, pubsub.ValidationReject, err
+		return Beat{}, wireErrors.Verdict(err), err
 	}
 	if author == "" {
 		return Beat{}, pubsub.ValidationReject, fmt.Errorf("%w: unsigned beat", ErrMalformed)
@@ -129,10 +106,10 @@ func (v *beatValidator) check(author peer.ID, data []byte) (Beat, pubsub.Validat
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if last, ok := v.last.get(author); ok && now.Sub(last) < v.gap {
+	if last, ok := v.last.Get(author); ok && now.Sub(last) < v.gap {
 		return Beat{}, pubsub.ValidationIgnore,
 			fmt.Errorf("%w: %s beat %v after its previous beat", ErrStale, author, now.Sub(last))
 	}
-	v.last.put(author, now)
+	v.last.Put(author, now)
 	return b, pubsub.ValidationAccept, nil
 }

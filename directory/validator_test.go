@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridcast/gridcast/internal/wire"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/assert"
@@ -86,7 +87,7 @@ func TestValidateHandsOverTheDecodedMessage(t *testing.T) {
 	clk := &clock{t: epoch}
 	av := newAnnounceValidator(clk.now)
 	msg := message(owner, encodeForTest(t, announcementForTest(t)))
-	require.Equal(t, pubsub.ValidationAccept, av.validate(context.Background(), owner, msg))
+	require.Equal(t, pubsub.ValidationAccept, wire.Validator(av.check)(context.Background(), owner, msg))
 	a, ok := msg.ValidatorData.(Announcement)
 	require.True(t, ok)
 	assert.Equal(t, "Évening show <live>", a.Title)
@@ -94,7 +95,7 @@ func TestValidateHandsOverTheDecodedMessage(t *testing.T) {
 	ch := channelForTest(t, 1, "live")
 	bv := newBeatValidator(ch, DefaultPeriod, clk.now)
 	msg = message(idForTest(t, 3), beatForTest(t, Beat{Channel: ch, Scale: 4, Time: epoch}))
-	require.Equal(t, pubsub.ValidationAccept, bv.validate(context.Background(), owner, msg))
+	require.Equal(t, pubsub.ValidationAccept, wire.Validator(bv.check)(context.Background(), owner, msg))
 	b, ok := msg.ValidatorData.(Beat)
 	require.True(t, ok)
 	assert.Equal(t, 4, b.Scale)
@@ -150,5 +151,5 @@ func TestValidatorTablesAreBounded(t *testing.T) {
 		_, res, _ := v.check(peer.ID(fmt.Sprint("viewer-", i)), data)
 		require.Equal(t, pubsub.ValidationAccept, res)
 	}
-	assert.Equal(t, trackedAuthors, v.last.len())
+	assert.Equal(t, trackedAuthors, v.last.Len())
 }

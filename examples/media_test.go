@@ -23,7 +23,7 @@ var encoders = map[string][]string{
 	"mpegts": {"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-b:v", "420k",
 		"-c:a", "aac", "-b:a", "64k", "-f", "mpegts"},
 	"webm": {"-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-g", "25", "-b:v", "420k",
-		"-c:a", "libopus", "-b:a", "64k", "-f", "webm"},
+		"-c:a", "libopus", "-b:a", "64k", "-cluster_time_limit", "1100", "-cluster_size_limit", "8000000", "-f", "webm"},
 	"mp4": {"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25", "-b:v", "420k",
 		"-c:a", "aac", "-b:a", "64k", "-movflags", "frag_keyframe+empty_moov+default_base_moof", "-f", "mp4"},
 }
@@ -71,7 +71,7 @@ func runChain(t *testing.T, format string, o chainOptions) *chainRun {
 	defer feed.Close()
 	bcast := startWith(t, ctx, stdin, program(t, "broadcaster"),
 		"-in", "-", "-bitrate", "500kbit", "-key", filepath.Join(r.dir, "b.key"),
-		"-listen", "/ip4/127.0.0.1/tcp/0", "-linger", "3s")
+		"-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false", "-linger", "3s")
 	watch := bcast.waitLine(t, "watch:", 30*time.Second)
 	r.channel = field(watch, "-channel")
 	prev := field(watch, "-peer")
@@ -80,7 +80,7 @@ func runChain(t *testing.T, format string, o chainOptions) *chainRun {
 	startViewer := func(name string, http bool) *proc {
 		out := filepath.Join(r.dir, name+"."+format)
 		args := []string{"-channel", r.channel, "-peer", prev, "-o", out,
-			"-listen", "/ip4/127.0.0.1/tcp/0", "-bitrate", "500kbit", "-linger", "3s"}
+			"-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false", "-bitrate", "500kbit", "-linger", "3s"}
 		if http {
 			args = append(args, "-http", "127.0.0.1:0")
 		}
@@ -125,6 +125,12 @@ func runChain(t *testing.T, format string, o chainOptions) *chainRun {
 	}()
 
 	if o.lateAfter > 0 {
+		// Late by the stream's clock: count from when bytes first reach
+		// the first viewer, not from when ffmpeg started encoding.
+		viewers[0].waitMatch(t, "bytes coming in", func(line string) bool {
+			n, err := strconv.Atoi(field(line, "in"))
+			return err == nil && n > 0
+		}, 30*time.Second)
 		time.Sleep(o.lateAfter)
 		viewers = append(viewers, startViewer("late", false))
 	}
@@ -149,9 +155,11 @@ func checkChain(t *testing.T, r *chainRun) {
 	for i, out := range r.outs {
 		got := probeFile(t, out)
 		decoded, expected := checkDecodes(t, r.names[i], source, got, r.logs[i])
-		t.Logf("%s %s: decoded %d of %d frames from %.2fs (source: %d frames); ffprobe errors: %q",
-			r.format, r.names[i], decoded, expected, got.frames[0].pts, len(source.frames), got.stderr)
+		t.Logf("%s %s: decoded %d of %d frames from %.2fs (source: %d frames); ffprobe errors: %q; last status: %s",
+			r.format, r.names[i], decoded, expected, got.frames[0].pts, len(source.frames), got.stderr, lastStatus(r.logs[i]))
 		if r.names[i] == "late" {
+			late := got.frames[0].pts - source.frames[0].pts
+			require.GreaterOrEqual(t, late, 3.0, "the late joiner joined mid-stream")
 			require.GreaterOrEqual(t, expected, 2*25, "the late joiner started within a few seconds of joining")
 		}
 	}
@@ -176,4 +184,15 @@ func TestFragmentedMP4ThroughAChainOfViewers(t *testing.T) {
 	t.Parallel()
 	r := runChain(t, "mp4", chainOptions{viewers: 5, lateAfter: 5 * time.Second})
 	checkChain(t, r)
+}
+
+// lastStatus returns the last status line in a viewer's output.
+func lastStatus(log string) string {
+	lines := strings.Split(log, "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if strings.Contains(lines[i], " latency ") {
+			return strings.TrimSpace(lines[i])
+		}
+	}
+	return ""
 }

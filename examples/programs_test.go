@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +34,7 @@ func TestProgramsBroadcastAFile(t *testing.T) {
 	defer cancel()
 	bcast := exec.CommandContext(ctx, broadcaster,
 		"-in", inPath, "-bitrate", "4Mbit", "-wait", "1",
-		"-key", filepath.Join(dir, "b.key"), "-listen", "/ip4/127.0.0.1/tcp/0")
+		"-key", filepath.Join(dir, "b.key"), "-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false")
 	stdout, err := bcast.StdoutPipe()
 	require.NoError(t, err)
 	var bcastErr bytes.Buffer
@@ -41,7 +44,7 @@ func TestProgramsBroadcastAFile(t *testing.T) {
 
 	channel, peerAddr := readWatchLine(t, stdout)
 	view := exec.CommandContext(ctx, viewer,
-		"-channel", channel, "-peer", peerAddr, "-o", outPath, "-listen", "/ip4/127.0.0.1/tcp/0")
+		"-channel", channel, "-peer", peerAddr, "-o", outPath, "-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false")
 	var viewErr bytes.Buffer
 	view.Stderr = &viewErr
 	require.NoError(t, view.Run(), "viewer stderr:\n%s\nbroadcaster stderr:\n%s", &viewErr, &bcastErr)
@@ -79,4 +82,49 @@ func readWatchLine(t *testing.T, stdout interface{ Read([]byte) (int, error) }) 
 	}
 	t.Fatalf("broadcaster printed no watch line: %v", sc.Err())
 	return "", ""
+}
+
+// TestProgramsListChatAndMetrics runs the broadcaster's test stream with a
+// title, a viewer that chats and serves metrics, and a second viewer that
+// lists the live channels.
+func TestProgramsListChatAndMetrics(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	bcast := start(t, ctx, program(t, "broadcaster"), "-test", "-duration", "40s", "-title", "Test card",
+		"-key", filepath.Join(dir, "b.key"), "-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false", "-metrics", "127.0.0.1:0")
+	watch := bcast.waitLine(t, "watch:", 30*time.Second)
+	channel, peerAddr := field(watch, "-channel"), field(watch, "-peer")
+
+	chatIn, chatLines := io.Pipe()
+	defer chatLines.Close()
+	chatter := startWith(t, ctx, chatIn, program(t, "viewer"), "-channel", channel, "-peer", peerAddr,
+		"-chat", "-nick", "ana", "-o", filepath.Join(dir, "out.bin"), "-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false",
+		"-metrics", "127.0.0.1:0")
+	metricsLine := chatter.waitLine(t, "metrics: http://", 30*time.Second)
+	chatter.waitMatch(t, "a mesh peer", func(line string) bool {
+		n, err := strconv.Atoi(field(line, "mesh"))
+		return err == nil && n > 0
+	}, 30*time.Second)
+	_, err := io.WriteString(chatLines, "hello from ana\n")
+	require.NoError(t, err)
+	got := bcast.waitLine(t, "<ana>: hello from ana", 20*time.Second)
+	assert.Contains(t, got, "chat ")
+
+	resp, err := http.Get(field(metricsLine, "metrics:"))
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	for _, name := range []string{"gridcast_chunks_received_total", "gridcast_latency_seconds_bucket", "gridcast_upload_cap_bytes_per_second", "gridcast_mesh_peers", "libp2p_"} {
+		assert.Contains(t, string(body), name, "the viewer's /metrics")
+	}
+
+	lister := start(t, ctx, program(t, "viewer"), "-list", "-list-wait", "12s", "-peer", peerAddr,
+		"-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false")
+	require.NoError(t, lister.wait(60*time.Second), "viewer -list:\n%s", lister.output())
+	listing := lister.waitLine(t, channel, time.Second)
+	assert.Contains(t, listing, "Test card")
+	assert.Contains(t, listing, "300 kbit/s")
 }

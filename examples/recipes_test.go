@@ -163,11 +163,11 @@ func TestRecipeBroadcastFromOBS(t *testing.T) {
 	dir := t.TempDir()
 	udpAddr := freeUDPAddr(t)
 	bcast := start(t, ctx, program(t, "broadcaster"), "-in", "udp://"+udpAddr, "-bitrate", "500kbit",
-		"-key", filepath.Join(dir, "b.key"), "-listen", "/ip4/127.0.0.1/tcp/0", "-linger", "2s")
+		"-key", filepath.Join(dir, "b.key"), "-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false", "-linger", "2s")
 	watch := bcast.waitLine(t, "watch:", 30*time.Second)
 	out := filepath.Join(dir, "viewer.ts")
 	view := start(t, ctx, program(t, "viewer"), "-channel", field(watch, "-channel"), "-peer", field(watch, "-peer"),
-		"-o", out, "-listen", "/ip4/127.0.0.1/tcp/0", "-bitrate", "500kbit", "-linger", "1s")
+		"-o", out, "-listen", "/ip4/127.0.0.1/tcp/0", "-mdns=false", "-dht", "off", "-upnp=false", "-bitrate", "500kbit", "-linger", "1s")
 	view.waitMatch(t, "a mesh peer", func(line string) bool {
 		n, err := strconv.Atoi(field(line, "mesh"))
 		return err == nil && n > 0

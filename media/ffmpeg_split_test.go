@@ -29,14 +29,14 @@ func TestSplitFFmpeg(t *testing.T) {
 			assert.Zero(t, sp.stats.Resyncs)
 
 			offsets, headers := sp.cleans()
-			var keys []packet
-			for _, p := range probePackets(t, s, in) {
+			pkts := probePackets(t, s, in)
+			var keys []packet // audio: one per PES packet, which holds several
+			for _, p := range pkts {
 				if p.key && (len(keys) == 0 || keys[len(keys)-1].pos != p.pos) {
 					keys = append(keys, p)
 				}
 			}
 			require.Len(t, offsets, len(keys), "one clean point per keyframe")
-			pkts := probePackets(t, s, in)
 			for k, off := range offsets {
 				assert.LessOrEqual(t, off, keys[k].pos, "clean point %d after its keyframe", k)
 				if k+1 < len(offsets) {

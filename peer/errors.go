@@ -11,4 +11,9 @@ var (
 	ErrBadOption = errors.New("peer: bad option")
 	// ErrNoBootstrap reports that no bootstrap peer could be reached.
 	ErrNoBootstrap = errors.New("peer: no bootstrap peer reachable")
+	// ErrNoDHT reports a call that needs the DHT on a node started with
+	// DHTOff.
+	ErrNoDHT = errors.New("peer: the DHT is off (see WithDHT)")
+	// ErrClosed reports a call on a node that has been closed.
+	ErrClosed = errors.New("peer: node closed")
 )

@@ -4,13 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/gridcast/gridcast/relay"
 	"github.com/libp2p/go-libp2p"
+	dht "github.com/libp2p/go-libp2p-kad-dht"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/host"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/p2p/discovery/mdns"
+	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	"github.com/libp2p/go-libp2p/p2p/muxer/yamux"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/p2p/security/noise"
@@ -20,29 +25,45 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 )
 
-// Node is a running gridcast peer: a libp2p host and the GossipSub router
-// on it. Its methods are safe for concurrent use.
+// Node is a running gridcast peer: a libp2p host, the GossipSub router on
+// it and, if configured, the DHT and mDNS. Its methods are safe for
+// concurrent use.
 type Node struct {
-	host    host.Host
-	pubsub  *pubsub.PubSub
-	limiter *relay.Limiter
-	monitor *relay.Monitor
-	budget  relay.Budget
-	bitrate int64
-	role    relay.Role
+	host            host.Host
+	pubsub          *pubsub.PubSub
+	limiter         *relay.Limiter
+	monitor         *relay.Monitor
+	budget          relay.Budget
+	bitrate         int64
+	role            relay.Role
+	dht             *dht.IpfsDHT // nil under DHTOff
+	discovery       *drouting.RoutingDiscovery
+	mdns            mdns.Service // nil without WithMDNS
+	rendezvousPeers int
+	reachability    atomic.Int32 // a network.Reachability, see watchReachability
 
-	// cancel stops the router's goroutines, which live on its context.
-	cancel    context.CancelFunc
+	// ctx lives until Close; the router and every goroutine the node
+	// starts end with it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// wg counts the node's goroutines and running Rendezvous calls;
+	// Close waits for them.
+	wg sync.WaitGroup
+	// mu guards closed, so that no wg.Add follows Close's wg.Wait.
+	mu        sync.Mutex
+	closed    bool
 	closeOnce sync.Once
 	closeErr  error
 }
 
 // New starts a node. With no options it listens on every interface on
 // random TCP and QUIC ports with a fresh Ed25519 identity, keeps between
-// [DefaultConnLow] and [DefaultConnHigh] connections, relays with an
-// unlimited budget sized for [DefaultBitrate] and registers no metrics
-// (see [WithMetrics]). It dials the bootstrap peers before it returns and
-// fails, closing everything, if none answers.
+// [DefaultConnLow] and [DefaultConnHigh] connections within [HomeLimits],
+// relays with an unlimited budget sized for [DefaultBitrate], registers no
+// metrics (see [WithMetrics]), and runs AutoNAT (v1 and v2), the circuit
+// relay client and hole punching, but no DHT, no mDNS, no UPnP and no
+// relay service (see the defaults in options.go). It dials the bootstrap
+// peers before it returns and fails, closing everything, if none answers.
 //
 // ctx bounds only the start; the node runs until [Node.Close].
 func New(ctx context.Context, opts ...Option) (*Node, error) {
@@ -52,13 +73,19 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 			return nil, err
 		}
 	}
-	if cfg.host != nil && cfg.metrics != nil {
-		return nil, fmt.Errorf("%w: WithMetrics applies to the host New builds, not one from WithHost", ErrBadOption)
+	if cfg.host != nil && len(cfg.hostOnly) > 0 {
+		return nil, fmt.Errorf("%w: %s apply to the host New builds, not one from WithHost: configure that host when building it",
+			ErrBadOption, strings.Join(cfg.hostOnly, ", "))
 	}
+	if cfg.host == nil && cfg.connHigh > cfg.limits.Conns {
+		return nil, fmt.Errorf("%w: WithConnLimits high watermark %d exceeds WithResourceLimits Conns %d",
+			ErrBadOption, cfg.connHigh, cfg.limits.Conns)
+	}
+	relays := new(relaySource)
 	h := cfg.host
 	if h == nil {
 		var err error
-		if h, err = newHost(&cfg); err != nil {
+		if h, err = newHost(&cfg, relays); err != nil {
 			return nil, err
 		}
 	}
@@ -66,7 +93,7 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 	limiter := relay.NewLimiter(cfg.budget.Upload)
 	monitor := relay.NewMonitor()
 	psOpts := append(cfg.budget.PubSubOptions(cfg.bitrate, cfg.role, monitor), cfg.pubsubOptions...)
-	// The router outlives ctx, which only bounds the start.
+	// The node outlives ctx, which only bounds the start.
 	runCtx, cancel := context.WithCancel(context.Background())
 	ps, err := pubsub.NewGossipSub(runCtx, limiter.WrapHost(h), psOpts...)
 	if err != nil {
@@ -77,21 +104,52 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 	n := &Node{
 		host: h, pubsub: ps, limiter: limiter, monitor: monitor,
 		budget: cfg.budget, bitrate: cfg.bitrate, role: cfg.role,
-		cancel: cancel,
+		rendezvousPeers: cfg.rendezvousPeers,
+		ctx:             runCtx, cancel: cancel,
+	}
+	if n.rendezvousPeers == 0 {
+		n.rendezvousPeers = rendezvousPeers(n.Degree())
+	}
+	if err := n.start(ctx, &cfg, relays); err != nil {
+		n.Close()
+		return nil, err
+	}
+	return n, nil
+}
+
+// start runs what comes after the router: the DHT before the bootstrap
+// dial, so that the bootstrap peers enter its routing table as they
+// connect, and mDNS after it.
+func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) error {
+	if err := n.watchReachability(); err != nil {
+		return err
+	}
+	if cfg.dhtMode != DHTOff {
+		if err := n.startDHT(cfg); err != nil {
+			return err
+		}
+		relays.dht.Store(n.dht)
 	}
 	if len(cfg.bootstrap) > 0 {
 		bctx, bcancel := context.WithTimeout(ctx, cfg.bootstrapTimeout)
 		err := n.Connect(bctx, cfg.bootstrap...)
 		bcancel()
 		if err != nil {
-			n.Close()
-			return nil, err
+			return err
 		}
 	}
-	return n, nil
+	if n.dht != nil {
+		if err := n.dht.Bootstrap(ctx); err != nil {
+			return fmt.Errorf("peer: bootstrap DHT: %w", err)
+		}
+	}
+	if cfg.mdns {
+		return n.startMDNS(cfg)
+	}
+	return nil
 }
 
-func newHost(cfg *config) (host.Host, error) {
+func newHost(cfg *config, relays *relaySource) (host.Host, error) {
 	key := cfg.key
 	if key == nil && cfg.keyFile != "" {
 		var err error
@@ -103,6 +161,11 @@ func newHost(cfg *config) (host.Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadOption, err)
 	}
+	rm, err := cfg.limits.resourceManager(cfg.metrics != nil)
+	if err != nil {
+		cm.Close()
+		return nil, err
+	}
 	opts := []libp2p.Option{
 		libp2p.ListenAddrStrings(cfg.listenAddrs...),
 		libp2p.Transport(tcp.NewTCPTransport),
@@ -111,7 +174,9 @@ func newHost(cfg *config) (host.Host, error) {
 		libp2p.Security(libp2ptls.ID, libp2ptls.New),
 		libp2p.Muxer(yamux.ID, yamux.DefaultTransport),
 		libp2p.ConnectionManager(cm),
+		libp2p.ResourceManager(rm),
 	}
+	opts = append(opts, natOptions(cfg, relays)...)
 	if key != nil {
 		opts = append(opts, libp2p.Identity(key))
 	}
@@ -183,16 +248,42 @@ func (n *Node) Addrs() []ma.Multiaddr {
 	return addrs
 }
 
-// Close stops the router, wakes writers waiting on the upload cap and
-// closes the host with all its connections. It is safe to call twice.
-// go-libp2p-pubsub has no Close to wait on: its goroutines end on their own
-// once their context is cancelled and their streams are closed, a moment
-// after Close returns (broadcast's TestCloseLeavesNoGoroutines checks that
-// every goroutine is gone).
+// track counts a caller in wg unless the node is closed.
+func (n *Node) track() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return false
+	}
+	n.wg.Add(1)
+	return true
+}
+
+// Close stops the node: it ends running [Node.Rendezvous] calls, mDNS and
+// the node's goroutines and waits for them, closes the DHT, wakes writers
+// waiting on the upload cap and closes the host with all its connections
+// and the services on it (AutoNAT, AutoRelay, hole punching, the relay
+// service). It is safe to call twice. go-libp2p-pubsub has no Close to
+// wait on: its goroutines end on their own once their context is
+// cancelled and their streams are closed, a moment after Close returns
+// (broadcast's TestCloseLeavesNoGoroutines checks that every goroutine is
+// gone).
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
+		n.mu.Lock()
+		n.closed = true
+		n.mu.Unlock()
 		n.cancel()
-		n.closeErr = errors.Join(n.limiter.Close(), n.host.Close())
+		var errs []error
+		if n.mdns != nil {
+			errs = append(errs, n.mdns.Close())
+		}
+		n.wg.Wait()
+		if n.dht != nil {
+			errs = append(errs, n.dht.Close())
+		}
+		errs = append(errs, n.limiter.Close(), n.host.Close())
+		n.closeErr = errors.Join(errs...)
 	})
 	return n.closeErr
 }

@@ -9,12 +9,25 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
+	relayv2 "github.com/libp2p/go-libp2p/p2p/protocol/circuitv2/relay"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults, in one place. A viewer runs on somebody's home PC next to
-// their browser, so the connection limits are modest.
+// their browser, so the connection limits are modest. The library's
+// defaults are also safe for many nodes in one process (tests, simulated
+// swarms): nothing multicasts, talks to the home router or joins the
+// public DHT unless asked. A program for home users turns on
+// [WithMDNS], [WithDHT]([DHTAuto]) and [WithNATPortMap].
+//
+// Defaults that are not single numbers live with their type: the
+// resource limits are [HomeLimits], the relay service's resources
+// [VolunteerRelay], and [Node.Rendezvous] keeps the node's Dhi + Dlazy
+// found peers connected ([WithRendezvousPeers]). AutoNAT (v1 and v2) and
+// the circuit relay client are always on in a host New builds;
+// reachability is AutoNAT's to decide ([WithReachability]).
 const (
 	// DefaultConnLow is the connection manager's low watermark: trimming
 	// stops once the node is down to this many connections.
@@ -31,6 +44,62 @@ const (
 	DefaultBitrate = 1_000_000 / 8
 	// DefaultBootstrapTimeout bounds the initial dial of bootstrap peers.
 	DefaultBootstrapTimeout = 10 * time.Second
+
+	// DefaultDHTMode is [DHTOff]: a DHT node keeps a routing table of
+	// strangers and answers their queries, which in-process swarms and
+	// tests do not want. Home programs use [DHTAuto].
+	DefaultDHTMode = DHTOff
+	// DefaultDHTPrefix is the protocol prefix of the public Amino DHT
+	// (/ipfs/kad/1.0.0), which is how gridcast nodes find each other at
+	// internet scale without a tracker of their own. Tests and private
+	// networks pass [WithDHTPrefix].
+	DefaultDHTPrefix = "/ipfs"
+	// DefaultMDNS is off: mDNS multicasts on every LAN interface, which a
+	// library should not do unasked. Home programs turn it on.
+	DefaultMDNS = false
+	// MDNSServiceName is the DNS-SD service gridcast nodes announce on
+	// the LAN. It is not libp2p's _p2p._udp, so a viewer does not connect
+	// to every IPFS node in the house.
+	MDNSServiceName = "_gridcast._udp"
+	// MDNSDialDelay is how long the node with the larger peer ID waits
+	// before dialing a peer found by mDNS, in case the other dials first
+	// (see mdnsDialDelay).
+	MDNSDialDelay = 2 * time.Second
+
+	// DefaultAdvertiseTTL is how long a [Node.Rendezvous] advertisement is
+	// taken to last; it is re-advertised after 7/8 of it. Three hours is
+	// the most routing discovery accepts; the DHT itself keeps provider
+	// records for 48 hours, so Rendezvous also finds viewers that have
+	// left; each dial to one gives up after DefaultDialTimeout.
+	DefaultAdvertiseTTL = 3 * time.Hour
+	// DefaultRendezvousInterval is how often Rendezvous looks the key up
+	// again once it holds enough peers, to replace those that left, and
+	// the longest it backs off to while it holds too few. It starts
+	// retrying after [RendezvousRetry], doubling each time.
+	DefaultRendezvousInterval = time.Minute
+	// RendezvousRetry is the first retry delay of a lookup or an
+	// advertisement that failed or found too few peers.
+	RendezvousRetry = time.Second
+	// DefaultFindTimeout bounds one DHT lookup of a rendezvous key.
+	DefaultFindTimeout = 30 * time.Second
+	// DefaultDialTimeout bounds one dial to a peer found by Rendezvous or
+	// mDNS; provider records outlive the viewers that wrote them.
+	DefaultDialTimeout = 10 * time.Second
+
+	// DefaultHolePunching is on: a viewer behind a NAT that is reached
+	// through a relay upgrades to a direct connection (DCUtR), without
+	// which GossipSub cannot use the connection (see [Node.ConnInfo]). It
+	// costs nothing until the node has a public address.
+	DefaultHolePunching = true
+	// DefaultNATPortMap is off: UPnP and NAT-PMP talk to the home router,
+	// which tests and in-process swarms must not do. Home programs turn
+	// it on: behind a router that allows it, the viewer becomes directly
+	// reachable and needs no relay.
+	DefaultNATPortMap = false
+	// DefaultRelayService is off. A program may turn it on for every
+	// node: the service runs only while AutoNAT finds the node publicly
+	// reachable, within [VolunteerRelay]'s limits.
+	DefaultRelayService = false
 )
 
 // DefaultListenAddrs are all interfaces, random ports, TCP and QUIC.
@@ -57,6 +126,26 @@ type config struct {
 	hostOptions      []libp2p.Option
 	pubsubOptions    []pubsub.Option
 	metrics          prometheus.Registerer
+
+	// Discovery.
+	dhtMode         DHTMode
+	dhtPrefix       string
+	mdns            bool
+	mdnsService     string
+	rendezvousPeers int // 0: from the degree, see rendezvousPeers
+
+	// NAT traversal and limits.
+	holePunching   bool
+	natPortMap     bool
+	relays         []libp2ppeer.AddrInfo
+	relayService   bool
+	relayResources relayv2.Resources
+	reachability   network.Reachability
+	limits         Limits
+
+	// hostOnly names the options given that configure the host New
+	// builds, so that New can refuse them alongside WithHost.
+	hostOnly []string
 }
 
 func defaultConfig() config {
@@ -68,8 +157,22 @@ func defaultConfig() config {
 		connLow:          DefaultConnLow,
 		connHigh:         DefaultConnHigh,
 		connGrace:        DefaultConnGrace,
+		dhtMode:          DefaultDHTMode,
+		dhtPrefix:        DefaultDHTPrefix,
+		mdns:             DefaultMDNS,
+		mdnsService:      MDNSServiceName,
+		holePunching:     DefaultHolePunching,
+		natPortMap:       DefaultNATPortMap,
+		relayService:     DefaultRelayService,
+		relayResources:   VolunteerRelay(),
+		reachability:     network.ReachabilityUnknown,
+		limits:           HomeLimits(),
 	}
 }
+
+// hostOption records that the option called name applies only to a host
+// New builds.
+func (c *config) hostOption(name string) { c.hostOnly = append(c.hostOnly, name) }
 
 // Option configures [New]. A bad value makes New return an error wrapping
 // [ErrBadOption] (or [ErrBadAddr], [ErrBadKey]).
@@ -163,8 +266,14 @@ func WithConnLimits(low, high int, grace time.Duration) Option {
 }
 
 // WithHost runs the node on a host the caller built, for example on
-// simulated links. Listen addresses, identity and connection limits are
-// then the caller's business; the node still owns the host and closes it.
+// simulated links. Listen addresses, identity, connection and resource
+// limits, metrics and NAT traversal are then the caller's business: New
+// refuses the options that configure them ([WithMetrics],
+// [WithResourceLimits], [WithNATPortMap], [WithHolePunching],
+// [WithRelays], [WithRelayService], [WithRelayResources],
+// [WithReachability]) rather than ignore them. The DHT, mDNS and
+// [Node.Rendezvous] work on any host. The node owns the host and closes
+// it.
 func WithHost(h host.Host) Option {
 	return func(c *config) error {
 		if h == nil {
@@ -220,6 +329,7 @@ func WithMetrics(reg prometheus.Registerer) Option {
 			return fmt.Errorf("%w: nil metrics registerer", ErrBadOption)
 		}
 		c.metrics = reg
+		c.hostOption("WithMetrics")
 		return nil
 	}
 }

@@ -31,12 +31,7 @@ func printChat(ctx context.Context, node *peer.Node, ch broadcast.Channel, w io.
 				}
 				return
 			}
-			name := l.Nick
-			if name == "" {
-				id := l.From.String()
-				name = "…" + id[max(len(id)-6, 0):]
-			}
-			fmt.Fprintf(w, "chat %s <%s>: %s\n", l.Time.Local().Format("15:04:05"), name, l.Text)
+			fmt.Fprintln(w, "chat "+l.String())
 		}
 	})
 	return func() {

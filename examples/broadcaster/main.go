@@ -45,6 +45,7 @@ func main() {
 }
 
 type options struct {
+	reach                     reach
 	name, keyFile, in, listen string
 	title, metricsAddr        string
 	announce, chat            bool
@@ -84,6 +85,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.linger, "linger", 2*time.Second, "stay up this long after the end of the stream so the last chunks get out")
 	fs.DurationVar(&o.duration, "duration", 0, "stop the test stream after this long (0: run until interrupted)")
 	fs.BoolVar(&o.test, "test", false, "broadcast the generated test stream even if stdin is piped")
+	o.reach.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -140,7 +142,7 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		reg = prometheus.NewRegistry()
 		nodeOpts = append(nodeOpts, peer.WithMetrics(reg))
 	}
-	node, err := peer.New(ctx, nodeOpts...)
+	node, err := newNode(ctx, o.reach, nodeOpts, stderr)
 	if err != nil {
 		return err
 	}
@@ -177,6 +179,12 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		defer stopChat()
 	}
 
+	if o.reach.dht != peer.DHTOff {
+		// Viewers that know only the channel ID find it on the DHT.
+		rctx, stopRendezvous := context.WithCancel(ctx)
+		defer stopRendezvous()
+		go node.Rendezvous(rctx, peer.ChannelKey(b.Channel().ID())) // ends with rctx or the node
+	}
 	printBanner(stdout, node, b.Channel(), o, describe)
 	if err := waitForPeers(ctx, node, b.Channel(), o.wait, stderr); err != nil {
 		return nil // interrupted while waiting

@@ -65,11 +65,6 @@ func printChat(ctx context.Context, room *chat.Room, node *peer.Node, w io.Write
 		if l.From == self {
 			continue
 		}
-		name := l.Nick
-		if name == "" {
-			id := l.From.String()
-			name = "…" + id[max(len(id)-6, 0):]
-		}
-		fmt.Fprintf(w, "chat %s <%s>: %s\n", l.Time.Local().Format("15:04:05"), name, l.Text)
+		fmt.Fprintln(w, "chat "+l.String())
 	}
 }

@@ -13,7 +13,8 @@ import (
 
 // startStatus prints a status line every second until the returned
 // function is called: what a viewer wants to know at a glance, in kbit/s
-// and seconds.
+// and seconds. Players counts HTTP players; the output (-o, or the sink
+// that waits for the end) is not one.
 func startStatus(node *peer.Node, v *broadcast.Viewer, srv *player.Server, viewers func() int, w io.Writer) (stop func()) {
 	done := make(chan struct{})
 	finished := make(chan struct{})
@@ -35,7 +36,7 @@ func startStatus(node *peer.Node, v *broadcast.Viewer, srv *player.Server, viewe
 			}
 			fmt.Fprintf(w, "%5.0fs  in %s  buffer %.1f s  latency %v  skipped %d  viewers %s  players %d  mesh %d  relaying %s of %s\n",
 				time.Since(start).Seconds(), kbits(st.BytesIn-last.BytesIn), st.Buffer.Seconds(),
-				st.Latency.P50.Round(time.Millisecond), st.Skipped, audience, srv.Stats().Players-1,
+				st.Latency.P50.Round(time.Millisecond), st.Skipped, audience, max(srv.Stats().Players-1, 0),
 				st.MeshPeers, kbits(st.BytesOut-last.BytesOut), relay.FormatRate(st.UploadCap))
 			last = st
 		}

@@ -47,6 +47,12 @@ func watch(ctx context.Context, o options, ch broadcast.Channel, node *peer.Node
 	}
 	defer srv.Close()
 
+	if o.reach.dht != peer.DHTOff {
+		// Find the channel's other viewers on the DHT, and be found.
+		rctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go node.Rendezvous(rctx, peer.ChannelKey(ch.ID())) // ends with rctx or the node
+	}
 	printBanner(stderr, node, ch, o)
 	if o.httpAddr != "" {
 		addr, err := srv.Listen(o.httpAddr)
