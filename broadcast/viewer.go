@@ -134,8 +134,9 @@ func (v *Viewer) receive(ctx context.Context) {
 		now := v.cfg.now()
 		v.mu.Lock()
 		v.received++
-		v.latency.add(now.Sub(c.Time))
-		v.latencyHist.add(now.Sub(c.Time))
+		delay := now.Sub(c.Time)
+		v.latency.add(delay)
+		v.latencyHist.add(delay)
 		if c.Time.After(v.newestTime) {
 			v.newestTime = c.Time
 		}

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"sync"
 
 	"github.com/gridcast/gridcast/broadcast"
 	"github.com/gridcast/gridcast/chat"
+	"github.com/gridcast/gridcast/examples/internal/cli"
 	"github.com/gridcast/gridcast/peer"
 )
 
@@ -22,18 +21,7 @@ func printChat(ctx context.Context, node *peer.Node, ch broadcast.Channel, w io.
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			l, err := room.Next(ctx)
-			if err != nil {
-				if !errors.Is(err, context.Canceled) && !errors.Is(err, chat.ErrClosed) {
-					fmt.Fprintf(w, "chat: %v\n", err)
-				}
-				return
-			}
-			fmt.Fprintln(w, "chat "+l.String())
-		}
-	})
+	wg.Go(func() { cli.PrintChat(ctx, room, node.ID(), w) })
 	return func() {
 		cancel()
 		room.Close()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/gridcast/gridcast/broadcast"
 	"github.com/gridcast/gridcast/directory"
+	"github.com/gridcast/gridcast/examples/internal/cli"
 	"github.com/gridcast/gridcast/media"
 	"github.com/gridcast/gridcast/metrics"
 	"github.com/gridcast/gridcast/peer"
@@ -45,7 +46,7 @@ func main() {
 }
 
 type options struct {
-	reach                     reach
+	reach                     cli.Reach
 	name, keyFile, in, listen string
 	title, metricsAddr        string
 	announce, chat            bool
@@ -85,7 +86,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.linger, "linger", 2*time.Second, "stay up this long after the end of the stream so the last chunks get out")
 	fs.DurationVar(&o.duration, "duration", 0, "stop the test stream after this long (0: run until interrupted)")
 	fs.BoolVar(&o.test, "test", false, "broadcast the generated test stream even if stdin is piped")
-	o.reach.register(fs)
+	o.reach.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -142,7 +143,7 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		reg = prometheus.NewRegistry()
 		nodeOpts = append(nodeOpts, peer.WithMetrics(reg))
 	}
-	node, err := newNode(ctx, o.reach, nodeOpts, stderr)
+	node, err := cli.NewNode(ctx, o.reach, nodeOpts, stderr)
 	if err != nil {
 		return err
 	}
@@ -179,7 +180,7 @@ func run(ctx context.Context, args []string, stdin *os.File, stdout, stderr io.W
 		defer stopChat()
 	}
 
-	if o.reach.dht != peer.DHTOff {
+	if o.reach.DHT != peer.DHTOff {
 		// Viewers that know only the channel ID find it on the DHT.
 		rctx, stopRendezvous := context.WithCancel(ctx)
 		defer stopRendezvous()

@@ -18,8 +18,9 @@ const udpSilence = 5 * time.Second
 // end of stream, so the stream ends after udpSilence without a datagram
 // once one has arrived (the sender stopped), when ctx ends, or on Close.
 type udpInput struct {
-	conn net.PacketConn
-	pr   *io.PipeReader
+	conn       net.PacketConn
+	pr         *io.PipeReader
+	stopCancel func() bool // unregisters the close on ctx's end
 }
 
 // listenUDP listens on the host:port of a udp://host:port[?options] URL.
@@ -33,10 +34,9 @@ func listenUDP(ctx context.Context, url string) (*udpInput, error) {
 		return nil, fmt.Errorf("-in %s: %w", url, err)
 	}
 	pr, pw := io.Pipe()
-	go func() {
-		<-ctx.Done()
-		conn.Close()
-	}()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	// The reader ends when the socket closes: on silence, ctx's end or
+	// Close.
 	go func() {
 		buf := make([]byte, 64<<10) // the largest UDP datagram
 		for {
@@ -52,12 +52,13 @@ func listenUDP(ctx context.Context, url string) (*udpInput, error) {
 			}
 		}
 	}()
-	return &udpInput{conn: conn, pr: pr}, nil
+	return &udpInput{conn: conn, pr: pr, stopCancel: stop}, nil
 }
 
 func (u *udpInput) Read(p []byte) (int, error) { return u.pr.Read(p) }
 
 func (u *udpInput) Close() error {
+	u.stopCancel()
 	u.pr.Close()
 	return u.conn.Close()
 }

@@ -3,13 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
 
 	"github.com/gridcast/gridcast/broadcast"
 	"github.com/gridcast/gridcast/chat"
+	"github.com/gridcast/gridcast/examples/internal/cli"
 	"github.com/gridcast/gridcast/peer"
 )
 
@@ -26,7 +26,7 @@ func startChat(ctx context.Context, node *peer.Node, ch broadcast.Channel, nick 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { printChat(ctx, room, node, w) })
+	wg.Go(func() { cli.PrintChat(ctx, room, node.ID(), w) })
 	// The stdin reader is not waited for: a read from a terminal cannot
 	// be interrupted, and it ends with the process.
 	go func() {
@@ -49,22 +49,4 @@ func startChat(ctx context.Context, node *peer.Node, ch broadcast.Channel, nick 
 		room.Close()
 		wg.Wait()
 	}, nil
-}
-
-// printChat prints the lines others send until ctx ends.
-func printChat(ctx context.Context, room *chat.Room, node *peer.Node, w io.Writer) {
-	self := node.ID()
-	for {
-		l, err := room.Next(ctx)
-		if err != nil {
-			if !errors.Is(err, context.Canceled) && !errors.Is(err, chat.ErrClosed) {
-				fmt.Fprintf(w, "chat: %v\n", err)
-			}
-			return
-		}
-		if l.From == self {
-			continue
-		}
-		fmt.Fprintln(w, "chat "+l.String())
-	}
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/gridcast/gridcast/broadcast"
 	"github.com/gridcast/gridcast/directory"
+	"github.com/gridcast/gridcast/examples/internal/cli"
 	"github.com/gridcast/gridcast/peer"
 	"github.com/gridcast/gridcast/relay"
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,7 +45,7 @@ func main() {
 }
 
 type options struct {
-	reach                         reach
+	reach                         cli.Reach
 	channel, out, listen, keyFile string
 	httpAddr, metricsAddr, nick   string
 	peers                         []string
@@ -74,7 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.linger, "linger", 2*time.Second, "keep relaying this long after the end of the stream, for viewers behind you")
 	fs.StringVar(&o.listen, "listen", strings.Join(peer.DefaultListenAddrs, ","), "comma-separated `multiaddrs` to listen on")
 	fs.StringVar(&o.keyFile, "key", "", "identity key `file` (default: a new identity each run)")
-	o.reach.register(fs)
+	o.reach.Register(fs)
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -83,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		return o, fmt.Errorf("unexpected arguments %q", fs.Args())
 	case o.channel == "" && !o.list:
 		return o, errors.New("-channel is required: copy it from the broadcaster's output, or find one with -list")
-	case len(o.peers) == 0 && !o.reach.mdns && o.reach.dht == peer.DHTOff:
+	case len(o.peers) == 0 && !o.reach.MDNS && o.reach.DHT == peer.DHTOff:
 		return o, errors.New("-peer is required with -mdns=false -dht off: give the broadcaster's or another viewer's address")
 	case o.bitrate <= 0:
 		return o, errors.New("-bitrate must be positive")
@@ -128,7 +129,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		reg = prometheus.NewRegistry()
 		opts = append(opts, peer.WithMetrics(reg))
 	}
-	node, err := newNode(ctx, o.reach, opts, stderr)
+	node, err := cli.NewNode(ctx, o.reach, opts, stderr)
 	if err != nil {
 		return err
 	}

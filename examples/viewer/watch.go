@@ -47,7 +47,7 @@ func watch(ctx context.Context, o options, ch broadcast.Channel, node *peer.Node
 	}
 	defer srv.Close()
 
-	if o.reach.dht != peer.DHTOff {
+	if o.reach.DHT != peer.DHTOff {
 		// Find the channel's other viewers on the DHT, and be found.
 		rctx, stop := context.WithCancel(ctx)
 		defer stop()
