@@ -137,6 +137,9 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 		if err != nil {
 			return err
 		}
+		if cfg.keepBootstrap {
+			n.keep(cfg.bootstrap)
+		}
 	}
 	if n.dht != nil {
 		if err := n.dht.Bootstrap(ctx); err != nil {

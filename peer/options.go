@@ -44,6 +44,28 @@ const (
 	DefaultBitrate = 1_000_000 / 8
 	// DefaultBootstrapTimeout bounds the initial dial of bootstrap peers.
 	DefaultBootstrapTimeout = 10 * time.Second
+	// DefaultKeepBootstrap is on: the node keeps its bootstrap peers
+	// connected for as long as it runs, so a viewer started with the
+	// broadcaster's address finds it again after the broadcaster
+	// restarts, without restarting itself (see [WithKeepBootstrap]).
+	DefaultKeepBootstrap = true
+	// KeepPingInterval is how often a kept peer is pinged while
+	// connected. A ping over a connection whose far end was killed and
+	// restarted draws a QUIC stateless reset (libp2p derives its key from
+	// the identity), which ends the stale connection at once, so the
+	// redial follows within this interval.
+	KeepPingInterval = 2 * time.Second
+	// KeepPingTimeout is how long a ping may go unanswered before the
+	// connection to a kept peer is closed and redialled.
+	KeepPingTimeout = 10 * time.Second
+	// KeepRedialMin and KeepRedialMax bound the backoff between redials
+	// of a kept peer that cannot be reached, for its first
+	// [KeepRedialPatience] of absence: a restart is found within
+	// KeepRedialMax. After that the backoff grows to KeepRedialSlow.
+	KeepRedialMin      = 500 * time.Millisecond
+	KeepRedialMax      = 2 * time.Second
+	KeepRedialPatience = time.Minute
+	KeepRedialSlow     = 30 * time.Second
 
 	// DefaultDHTMode is [DHTOff]: a DHT node keeps a routing table of
 	// strangers and answers their queries, which in-process swarms and
@@ -116,6 +138,7 @@ type config struct {
 	keyFile          string
 	bootstrap        []libp2ppeer.AddrInfo
 	bootstrapTimeout time.Duration
+	keepBootstrap    bool
 	budget           relay.Budget
 	bitrate          int64
 	role             relay.Role
@@ -152,6 +175,7 @@ func defaultConfig() config {
 	return config{
 		listenAddrs:      DefaultListenAddrs,
 		bootstrapTimeout: DefaultBootstrapTimeout,
+		keepBootstrap:    DefaultKeepBootstrap,
 		bitrate:          DefaultBitrate,
 		role:             relay.RoleViewer,
 		connLow:          DefaultConnLow,
@@ -220,6 +244,18 @@ func WithBootstrap(addrs ...string) Option {
 			return err
 		}
 		c.bootstrap = append(c.bootstrap, infos...)
+		return nil
+	}
+}
+
+// WithKeepBootstrap sets whether the node keeps its bootstrap peers
+// connected after the start (default [DefaultKeepBootstrap]): it pings
+// each every [KeepPingInterval], closes a connection that stops answering
+// and redials a lost peer with backoff, and protects them from the
+// connection manager's trimming.
+func WithKeepBootstrap(on bool) Option {
+	return func(c *config) error {
+		c.keepBootstrap = on
 		return nil
 	}
 }

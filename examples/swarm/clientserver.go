@@ -142,7 +142,7 @@ func startCSMember(ctx context.Context, h host.Host, source libp2ppeer.AddrInfo,
 			now := time.Now()
 			if idx, at, ok := readRecord(payload[:n]); ok {
 				m.rec.arrive(idx, now.Sub(at))
-				m.rec.play(idx, now)
+				m.rec.play(idx, at, now)
 			}
 			m.rec.mu.Lock()
 			m.read += uint64(4 + n)

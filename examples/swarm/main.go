@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 
 	"github.com/gridcast/gridcast/relay"
 )
@@ -38,6 +39,8 @@ type config struct {
 	workload Workload
 	modes    []string
 	jsonPath string
+	// sample is the long-run sampling period; 0 is off.
+	sample time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -56,6 +59,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	capShare := fs.String("cap", "", "relay upload cap as a share of each node's uplink, e.g. 90%")
 	churn := fs.String("churn", "", "fraction of viewers that leave abruptly, and new ones that join, per minute, e.g. 20%")
 	deadline := fs.Duration("deadline", 0, "playout deadline")
+	sample := fs.Duration("sample", 0, "long run: sample heap and goroutines every `period` (e.g. 1m), folding the records so they stay bounded")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -119,7 +123,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if err := w.Validate(); err != nil {
 		return config{}, err
 	}
-	cfg := config{workload: w, jsonPath: *jsonPath}
+	if *sample < 0 {
+		return config{}, errors.New("-sample must not be negative")
+	}
+	cfg := config{workload: w, jsonPath: *jsonPath, sample: *sample}
 	for _, m := range strings.Split(*modes, ",") {
 		m = strings.TrimSpace(m)
 		if !contains(allModes, m) {
@@ -161,7 +168,7 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 	rep := Report{Workload: w}
 	for _, mode := range cfg.modes {
 		wall := realNow() // time.Now is virtual inside a synctest bubble
-		m, err := runMode(ctx, w, mode, newRunner(w, mode, progress))
+		m, err := runMode(ctx, w, mode, newRunner(w, mode, progress, cfg.sample))
 		if err != nil {
 			return rep, err
 		}

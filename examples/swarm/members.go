@@ -46,8 +46,8 @@ func startPubsubMember(node *peer.Node, ch broadcast.Channel, w Workload, joined
 			if _, err := io.ReadFull(v, record); err != nil {
 				return
 			}
-			if idx, _, ok := readRecord(record); ok {
-				m.rec.play(idx, time.Now())
+			if idx, at, ok := readRecord(record); ok {
+				m.rec.play(idx, at, time.Now())
 			}
 		}
 	})

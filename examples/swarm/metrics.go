@@ -19,6 +19,8 @@ type published struct {
 type viewerResult struct {
 	Joined, Left time.Time
 	FirstPlay    time.Time            // zero if it never played
+	FirstPublish time.Time            // publish time of the first chunk played
+	PendingDue   int                  // chunks due if it never played, folded away
 	Plays        map[uint64]time.Time // chunk index → played at
 	Latencies    []time.Duration
 	BytesIn      uint64
@@ -37,7 +39,9 @@ func continuity(pubs []published, viewers []viewerResult, deadline time.Duration
 	for _, v := range viewers {
 		start := v.Joined
 		if !v.FirstPlay.IsZero() {
-			start = firstPlayedPublish(pubs, v)
+			start = v.FirstPublish
+		} else {
+			due += v.PendingDue
 		}
 		until := v.Left
 		if end.Before(until) {
@@ -54,22 +58,6 @@ func continuity(pubs []published, viewers []viewerResult, deadline time.Duration
 		}
 	}
 	return onTime, due
-}
-
-// firstPlayedPublish is the publish time of the lowest-index chunk v played.
-func firstPlayedPublish(pubs []published, v viewerResult) time.Time {
-	first, found := uint64(0), false
-	for idx := range v.Plays {
-		if !found || idx < first {
-			first, found = idx, true
-		}
-	}
-	for _, p := range pubs {
-		if p.Index == first {
-			return p.At
-		}
-	}
-	return v.Joined
 }
 
 // startup is join → first in-order byte for each viewer that played,

@@ -30,9 +30,15 @@ type recorder struct {
 	joined    time.Time
 	left      time.Time
 	firstPlay time.Time
-	plays     map[uint64]time.Time // chunk index → when it was played
-	latencies []time.Duration      // first arrival of each chunk, publish → receive
-	arrived   map[uint64]bool
+	// firstPublish is when the first chunk played was published: where
+	// the viewer's continuity is counted from.
+	firstPublish time.Time
+	plays        map[uint64]time.Time // chunk index → when it was played
+	latencies    []time.Duration      // first arrival of each chunk, publish → receive
+	arrived      map[uint64]bool
+	// pendingDue counts chunks folded away (see runner.fold) while the
+	// viewer had not started: due if it never starts.
+	pendingDue int
 	// Filled when the viewer leaves or the run ends.
 	bytesIn              uint64
 	delivered, duplicate uint64
@@ -42,11 +48,12 @@ func newRecorder(joined time.Time) *recorder {
 	return &recorder{joined: joined, plays: make(map[uint64]time.Time), arrived: make(map[uint64]bool)}
 }
 
-func (r *recorder) play(index uint64, at time.Time) {
+// play records that chunk index, published at publishedAt, played at at.
+func (r *recorder) play(index uint64, publishedAt, at time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.firstPlay.IsZero() {
-		r.firstPlay = at
+		r.firstPlay, r.firstPublish = at, publishedAt
 	}
 	if _, ok := r.plays[index]; !ok {
 		r.plays[index] = at
@@ -75,8 +82,32 @@ func (r *recorder) snapshot(end time.Time) viewerResult {
 		plays[k] = v
 	}
 	return viewerResult{
-		Joined: r.joined, Left: left, FirstPlay: r.firstPlay, Plays: plays,
-		Latencies: append([]time.Duration(nil), r.latencies...),
-		BytesIn:   r.bytesIn, Delivered: r.delivered, Duplicates: r.duplicate,
+		Joined: r.joined, Left: left, FirstPlay: r.firstPlay, FirstPublish: r.firstPublish, Plays: plays,
+		PendingDue: r.pendingDue,
+		Latencies:  append([]time.Duration(nil), r.latencies...),
+		BytesIn:    r.bytesIn, Delivered: r.delivered, Duplicates: r.duplicate,
 	}
+}
+
+// fold forgets the plays of chunks up to index last and hands over the
+// latencies recorded so far, so that a long run's records stay bounded.
+func (r *recorder) fold(last uint64, pendingDue int) []time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for idx := range r.plays {
+		if idx <= last {
+			delete(r.plays, idx)
+		}
+	}
+	for idx := range r.arrived {
+		if idx <= last {
+			delete(r.arrived, idx)
+		}
+	}
+	if r.firstPlay.IsZero() {
+		r.pendingDue += pendingDue
+	}
+	lat := r.latencies
+	r.latencies = nil
+	return lat
 }

@@ -37,6 +37,8 @@ type ModeReport struct {
 	ChunksPublished int       `json:"chunks_published"`
 	ScheduleLagMs   Quantiles `json:"schedule_lag_ms"`
 	WallSeconds     float64   `json:"wall_s"`
+	// Samples is the long-run series (-sample), one per period.
+	Samples []Sample `json:"samples,omitempty"`
 }
 
 // Quantiles in milliseconds; P99 is omitted where not reported.
@@ -47,8 +49,9 @@ type Quantiles struct {
 }
 
 // measure turns what a mode recorded into its report row.
-func measure(w Workload, mode string, viewers []viewerResult, pubs []published, lags []time.Duration, start, end time.Time) ModeReport {
+func measure(w Workload, mode string, viewers []viewerResult, pubs []published, lags []time.Duration, start, end time.Time, carry carried) ModeReport {
 	onTime, due := continuity(pubs, viewers, w.Deadline, end)
+	onTime, due = onTime+carry.onTime, due+carry.due
 	rep := ModeReport{Mode: mode, ViewersSeen: len(viewers), ChunksPublished: len(pubs)}
 	if due > 0 {
 		rep.Continuity = float64(onTime) / float64(due)
@@ -60,7 +63,13 @@ func measure(w Workload, mode string, viewers []viewerResult, pubs []published, 
 			rep.NeverStarted++
 		}
 	}
-	rep.LatencyMs = msQuantiles(latencies, true)
+	if carry.latency != nil {
+		h := *carry.latency
+		h.add(latencies...)
+		rep.LatencyMs = Quantiles{P50: ms(h.quantile(0.5)), P95: ms(h.quantile(0.95)), P99: ms(h.quantile(0.99))}
+	} else {
+		rep.LatencyMs = msQuantiles(latencies, true)
+	}
 	rep.StartupMs = msQuantiles(startup(viewers, start), false)
 	downloads := downloadMultiples(viewers, w.Bitrate, start, w.Duration/4)
 	rep.DownloadXMean = mean(downloads)

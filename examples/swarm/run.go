@@ -46,17 +46,22 @@ type runner struct {
 	src     source
 	channel broadcast.Channel
 
-	mu       sync.Mutex // guards members, gone, pubs, lags
-	members  []member   // present
-	gone     []member   // left
+	// sample is the long-run sampling period (0: off); see longrun.go.
+	sample time.Duration
+
+	mu       sync.Mutex // guards members, gone, pubs, lags, carry, samples
+	carry    carried
+	samples  []Sample
+	members  []member // present
+	gone     []member // left
 	pubs     []published
 	lags     []time.Duration
 	started  time.Time // stream start
 	nextUser int
 }
 
-func newRunner(w Workload, mode string, progress io.Writer) *runner {
-	return &runner{w: w, mode: mode, rng: rand.New(rand.NewPCG(w.Seed, 0x5eed)), progress: progress}
+func newRunner(w Workload, mode string, progress io.Writer, sample time.Duration) *runner {
+	return &runner{w: w, mode: mode, rng: rand.New(rand.NewPCG(w.Seed, 0x5eed)), progress: progress, sample: sample}
 }
 
 // uplinkOf draws a viewer's uplink class.
@@ -198,18 +203,19 @@ func (r *runner) viewerCount() int {
 	return len(r.members)
 }
 
-// results snapshots every viewer's record.
-func (r *runner) results(end time.Time) ([]viewerResult, []published, []time.Duration) {
+// results snapshots every viewer's record, and what folding carried.
+func (r *runner) results(end time.Time) ([]viewerResult, []published, []time.Duration, carried) {
 	r.mu.Lock()
 	all := append(append([]member(nil), r.gone...), r.members...)
 	pubs := append([]published(nil), r.pubs...)
 	lags := append([]time.Duration(nil), r.lags...)
+	carry := r.carry
 	r.mu.Unlock()
 	out := make([]viewerResult, len(all))
 	for i, m := range all {
 		out[i] = m.recorder().snapshot(end)
 	}
-	return out, pubs, lags
+	return out, pubs, lags, carry
 }
 
 // pubsubSource is a gridcast broadcaster.

@@ -34,11 +34,15 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 	var wg sync.WaitGroup
 	wg.Go(func() { r.publishLoop(ctx, end) })
 	wg.Go(func() { r.churnLoop(ctx, end) })
+	if r.sample > 0 {
+		wg.Go(func() { r.sampleLoop(ctx, end) })
+	}
 	r.progressLoop(ctx, end)
 	wg.Wait()
 
-	viewers, pubs, lags := r.finish(end)
-	report := measure(w, mode, viewers, pubs, lags, r.started, end)
+	viewers, pubs, lags, carry := r.finish(end)
+	report := measure(w, mode, viewers, pubs, lags, r.started, end, carry)
+	report.Samples = r.samples
 	report.SourceUploadX = float64(r.src.sent()) / (float64(w.Bitrate) * w.Duration.Seconds())
 	report.CPUSeconds = cpuSeconds() - cpu0
 	report.PeakHeapBytes = stopHeap()
@@ -138,15 +142,38 @@ func (r *runner) progressLoop(ctx context.Context, end time.Time) {
 		if !sleepUntil(ctx, t) {
 			return
 		}
-		viewers, pubs, _ := r.results(t)
+		viewers, pubs, _, carry := r.results(t)
 		onTime, due := continuity(pubs, viewers, r.w.Deadline, t)
+		onTime, due = onTime+carry.onTime, due+carry.due
 		fmt.Fprintf(r.progress, "%-18s %5.0fs/%.0fs  viewers %4d  continuity %-7s  %s\n",
 			r.mode, t.Sub(r.started).Seconds(), r.w.Duration.Seconds(), r.viewerCount(), ratio(onTime, due), r.src.status())
 	}
 }
 
+// sampleLoop samples the process and folds the records every r.sample,
+// from the stream's start.
+func (r *runner) sampleLoop(ctx context.Context, end time.Time) {
+	first := takeSample(r.started, r.viewerCount())
+	r.mu.Lock()
+	r.samples = append(r.samples, first)
+	r.mu.Unlock()
+	fmt.Fprintf(r.progress, "%-18s %s\n", r.mode, first)
+	for t := r.started.Add(r.sample); !t.After(end); t = t.Add(r.sample) {
+		if !sleepUntil(ctx, t) {
+			return
+		}
+		r.fold(t.Add(-r.w.Deadline - time.Second))
+		runtime.GC() // so that heap_live is what is retained now
+		s := takeSample(r.started, r.viewerCount())
+		r.mu.Lock()
+		r.samples = append(r.samples, s)
+		r.mu.Unlock()
+		fmt.Fprintf(r.progress, "%-18s %s\n", r.mode, s)
+	}
+}
+
 // finish records every viewer's final counters and stops them.
-func (r *runner) finish(end time.Time) ([]viewerResult, []published, []time.Duration) {
+func (r *runner) finish(end time.Time) ([]viewerResult, []published, []time.Duration, carried) {
 	r.mu.Lock()
 	present := append([]member(nil), r.members...)
 	r.mu.Unlock()
