@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gridcast/gridcast/media"
+	"github.com/gridcast/gridcast/relay"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 )
 
@@ -22,6 +23,7 @@ type Broadcaster struct {
 	channel   Channel
 	encoder   *Encoder
 	member    *membership
+	monitor   *relay.Monitor
 	stopRelay pubsub.RelayCancelFunc
 
 	ctx    context.Context
@@ -93,7 +95,7 @@ func NewBroadcaster(node Node, name string, opts ...BroadcasterOption) (*Broadca
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Broadcaster{
-		cfg: cfg, channel: ch, encoder: encoder, member: member, stopRelay: stopRelay,
+		cfg: cfg, channel: ch, encoder: encoder, member: member, stopRelay: stopRelay, monitor: node.Monitor(),
 		ctx: ctx, cancel: cancel, seq: cfg.sequenceBase, pendingKick: make(chan struct{}, 1),
 	}
 	b.wg.Go(b.flushLoop)
@@ -260,9 +262,11 @@ func (b *Broadcaster) pendingFlags() Flags {
 	return 0
 }
 
-// publish encodes and publishes one chunk; b.mu is held. The first chunk
-// of a run carries FlagStreamStart so viewers that joined before it start
-// at it rather than wait for a later clean start point.
+// publish encodes and publishes one chunk; b.mu is held. The chunks of a
+// run carry FlagStreamStart until one is published with a mesh to go to,
+// so the first chunk any viewer can receive marks the run's start and
+// viewers start (or, after a broadcaster restart, resume) at it at once
+// rather than wait out a deadline for chunks nobody received.
 func (b *Broadcaster) publish(ctx context.Context, payload []byte, flags Flags) error {
 	switch {
 	case !b.started && b.media:
@@ -273,6 +277,7 @@ func (b *Broadcaster) publish(ctx context.Context, payload []byte, flags Flags) 
 	case !b.started:
 		flags |= FlagStreamStart | FlagCleanStart
 	}
+	reached := b.started || b.monitor.TopicStats(b.channel.Topic()).MeshPeers > 0
 	c := Chunk{Channel: b.channel, Seq: b.seq, Time: b.cfg.now(), Flags: flags, Payload: payload}
 	if b.media && flags&FlagCleanStart != 0 && b.format != media.FormatRaw {
 		c.Flags |= FlagHeader
@@ -292,7 +297,7 @@ func (b *Broadcaster) publish(ctx context.Context, payload []byte, flags Flags) 
 		}
 		return err
 	}
-	b.started = true
+	b.started = reached
 	b.seq++
 	b.stats.Chunks++
 	b.stats.Bytes += uint64(len(payload))

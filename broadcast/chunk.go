@@ -20,8 +20,9 @@ const (
 	// FlagEndOfStream: the last chunk of the broadcast; its payload may be
 	// empty.
 	FlagEndOfStream Flags = 1 << 1
-	// FlagStreamStart: the first chunk of a broadcast run, whose sequence
-	// number is the run's base; nothing earlier exists in this run.
+	// FlagStreamStart: a start of a broadcast run; nothing earlier in this
+	// run reached anyone. A Broadcaster sets it on the run's chunks until
+	// one is published with mesh peers to go to.
 	FlagStreamStart Flags = 1 << 2
 	// FlagHeader: the chunk carries its container's format and init header
 	// (Chunk.Format, Chunk.Header), so a player can start decoding at it
