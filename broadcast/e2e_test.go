@@ -12,6 +12,7 @@ import (
 	"github.com/gridcast/gridcast/broadcast"
 	"github.com/gridcast/gridcast/peer"
 	"github.com/gridcast/gridcast/relay"
+	"github.com/libp2p/go-libp2p/core/network"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -276,6 +277,16 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 			score, ok := n.Monitor().Score(forger.ID())
 			return ok && score < 0
 		}, 10*time.Second, 100*time.Millisecond, "forger not penalised")
+	}
+	// Past the graylist threshold, the viewers disconnect it and refuse it.
+	for _, n := range []*peer.Node{v1, v2} {
+		require.Eventually(t, func() bool {
+			return n.Banned(forger.ID()) && n.Host().Network().Connectedness(forger.ID()) != network.Connected
+		}, 10*time.Second, 100*time.Millisecond, "forger not disconnected")
+		_ = forger.Host().Connect(t.Context(), libp2ppeer.AddrInfo{ID: n.ID(), Addrs: n.Host().Addrs()})
+		assert.Eventually(t, func() bool {
+			return n.Host().Network().Connectedness(forger.ID()) != network.Connected
+		}, 5*time.Second, 50*time.Millisecond, "a banned forger's new connection is closed")
 	}
 }
 

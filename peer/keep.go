@@ -72,7 +72,7 @@ func (n *Node) keepPeer(info libp2ppeer.AddrInfo, wake <-chan struct{}) {
 		if lostAt.IsZero() {
 			lostAt = time.Now()
 		}
-		if n.redial(info) == nil {
+		if !n.Banned(info.ID) && n.redial(info) == nil {
 			continue
 		}
 		limit := KeepRedialMax

@@ -42,6 +42,9 @@ type Node struct {
 	rendezvousPeers int
 	reachability    atomic.Int32 // a network.Reachability, see watchReachability
 
+	banMu  sync.Mutex
+	banned map[libp2ppeer.ID]struct{} // see banGraylisted
+
 	// ctx lives until Close; the router and every goroutine the node
 	// starts end with it.
 	ctx    context.Context
@@ -123,6 +126,9 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) error {
 	if err := n.watchReachability(); err != nil {
 		return err
+	}
+	if cfg.banGraylisted {
+		n.banGraylisted()
 	}
 	if cfg.dhtMode != DHTOff {
 		if err := n.startDHT(cfg); err != nil {

@@ -49,6 +49,11 @@ const (
 	// broadcaster's address finds it again after the broadcaster
 	// restarts, without restarting itself (see [WithKeepBootstrap]).
 	DefaultKeepBootstrap = true
+	// DefaultBanGraylisted is on: a peer whose GossipSub score falls under
+	// relay.GraylistThreshold (a forger, after three rejected chunks) is
+	// disconnected, and again whenever it reconnects, while its score
+	// stays there (see [WithBanGraylisted]).
+	DefaultBanGraylisted = true
 	// KeepPingInterval is how often a kept peer is pinged while
 	// connected. A ping over a connection whose far end was killed and
 	// restarted draws a QUIC stateless reset (libp2p derives its key from
@@ -139,6 +144,7 @@ type config struct {
 	bootstrap        []libp2ppeer.AddrInfo
 	bootstrapTimeout time.Duration
 	keepBootstrap    bool
+	banGraylisted    bool
 	budget           relay.Budget
 	bitrate          int64
 	role             relay.Role
@@ -176,6 +182,7 @@ func defaultConfig() config {
 		listenAddrs:      DefaultListenAddrs,
 		bootstrapTimeout: DefaultBootstrapTimeout,
 		keepBootstrap:    DefaultKeepBootstrap,
+		banGraylisted:    DefaultBanGraylisted,
 		bitrate:          DefaultBitrate,
 		role:             relay.RoleViewer,
 		connLow:          DefaultConnLow,
@@ -256,6 +263,17 @@ func WithBootstrap(addrs ...string) Option {
 func WithKeepBootstrap(on bool) Option {
 	return func(c *config) error {
 		c.keepBootstrap = on
+		return nil
+	}
+}
+
+// WithBanGraylisted sets whether the node disconnects peers whose score
+// is under relay.GraylistThreshold, and refuses them while it stays there
+// (default [DefaultBanGraylisted]). Without it they stay connected, their
+// RPCs ignored.
+func WithBanGraylisted(on bool) Option {
+	return func(c *config) error {
+		c.banGraylisted = on
 		return nil
 	}
 }

@@ -36,6 +36,24 @@ const (
 	// relays is a minute of stalled video. Each attempt costs at most two
 	// extra copies until the next heartbeat prunes back to D.
 	OpportunisticGraftTicks = 15
+	// MaxIHaveLength is how many chunk IDs a node asks one peer for with
+	// IWANT per heartbeat, and reads from its IHAVEs. An honest IHAVE holds
+	// HistoryGossip seconds of chunk IDs: about 30 at 300 kbit/s in 4 KiB
+	// chunks, at most HistoryGossip × MaxBitrate / MinChunkSize ≈ 183.
+	// pubsub's 5000 would let a peer advertising made-up IDs draw 160 KB
+	// of IWANTs a second from every honest neighbour; 256 holds that to
+	// 8 KB.
+	MaxIHaveLength = 256
+	// ViewerGossipRetransmission is how many times a viewer answers one
+	// peer's IWANT for the same chunk. An honest peer asks once (again
+	// only if the answer was lost); pubsub's 3 would let a leech asking
+	// for every chunk it hears of take three copies of the stream from
+	// each neighbour.
+	ViewerGossipRetransmission = 1
+	// SourceGossipRetransmission is 0: the source answers no IWANT. It
+	// never gossips (its Dlazy is 0), so no honest peer has an IHAVE of
+	// its to ask about, and its uplink is the stream's first bottleneck.
+	SourceGossipRetransmission = 0
 )
 
 // GossipSubParams returns router parameters for a node with budget b relaying
@@ -66,5 +84,10 @@ func (b Budget) GossipSubParams(bitrate int64, role Role) pubsub.GossipSubParams
 	p.IDontWantMessageThreshold = IDontWantThreshold
 	p.IWantFollowupTime = IWantFollowup
 	p.OpportunisticGraftTicks = OpportunisticGraftTicks
+	p.MaxIHaveLength = MaxIHaveLength
+	p.GossipRetransmission = ViewerGossipRetransmission
+	if role == RoleSource {
+		p.GossipRetransmission = SourceGossipRetransmission
+	}
 	return p
 }

@@ -58,6 +58,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	sourceUplink := fs.String("source-uplink", "", "the broadcaster's uplink as a multiple of the bitrate, e.g. 4x")
 	capShare := fs.String("cap", "", "relay upload cap as a share of each node's uplink, e.g. 90%")
 	churn := fs.String("churn", "", "fraction of viewers that leave abruptly, and new ones that join, per minute, e.g. 20%")
+	hostile := fs.String("hostile", "", "share of the viewers that are attackers (forgers, malformed RPCs, IHAVE/IWANT floods, black holes), e.g. 10%")
 	deadline := fs.Duration("deadline", 0, "playout deadline")
 	sample := fs.Duration("sample", 0, "long run: sample heap and goroutines every `period` (e.g. 1m), folding the records so they stay bounded")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
@@ -114,6 +115,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			return config{}, err
 		}
 	}
+	if set["hostile"] {
+		if w.Hostile, err = parsePercent(*hostile); err != nil {
+			return config{}, err
+		}
+	}
 	if set["deadline"] {
 		w.Deadline = *deadline
 	}
@@ -162,9 +168,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // progress to progress.
 func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error) {
 	w := cfg.workload
-	fmt.Fprintf(progress, "workload: %d viewers, %s, chunk every %v, %v per mode, latency %v-%v, uplinks %s, source %gx, churn %.0f%%/min, deadline %v, seed %d, %s time\n",
+	fmt.Fprintf(progress, "workload: %d viewers, %s, chunk every %v, %v per mode, latency %v-%v, uplinks %s, source %gx, churn %.0f%%/min, hostile %.0f%%, deadline %v, seed %d, %s time\n",
 		w.Viewers, relay.FormatRate(w.Bitrate), w.ChunkEvery, w.Duration, w.LatencyMin, w.LatencyMax,
-		describeUplinks(w.Uplinks), w.SourceUplink, w.Churn*100, w.Deadline, w.Seed, map[bool]string{true: "virtual", false: "real"}[w.VirtualTime])
+		describeUplinks(w.Uplinks), w.SourceUplink, w.Churn*100, w.Hostile*100, w.Deadline, w.Seed, map[bool]string{true: "virtual", false: "real"}[w.VirtualTime])
 	rep := Report{Workload: w}
 	for _, mode := range cfg.modes {
 		wall := realNow() // time.Now is virtual inside a synctest bubble
@@ -185,6 +191,7 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 func finishReport(cfg config, rep Report, stdout io.Writer) error {
 	fmt.Fprintln(stdout)
 	writeTable(stdout, rep)
+	writeHostileTable(stdout, rep)
 	if cfg.jsonPath == "" {
 		return nil
 	}

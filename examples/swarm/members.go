@@ -46,7 +46,9 @@ func startPubsubMember(node *peer.Node, ch broadcast.Channel, w Workload, joined
 			if _, err := io.ReadFull(v, record); err != nil {
 				return
 			}
-			if idx, at, ok := readRecord(record); ok {
+			if !authentic(record) {
+				m.rec.forgery()
+			} else if idx, at, ok := readRecord(record); ok {
 				m.rec.play(idx, at, time.Now())
 			}
 		}
@@ -57,7 +59,9 @@ func startPubsubMember(node *peer.Node, ch broadcast.Channel, w Workload, joined
 			if errors.Is(err, broadcast.ErrClosed) {
 				return
 			}
-			if idx, _, ok := readRecord(c.Payload); ok {
+			if !authentic(c.Payload) {
+				m.rec.forgery()
+			} else if idx, _, ok := readRecord(c.Payload); ok {
 				m.rec.arrive(idx, time.Since(c.Time))
 			}
 		}

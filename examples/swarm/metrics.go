@@ -26,6 +26,7 @@ type viewerResult struct {
 	BytesIn      uint64
 	Delivered    uint64 // distinct chunks the router delivered
 	Duplicates   uint64 // extra copies the router dropped
+	Forged       uint64 // chunks given to the viewer that the source never sent
 }
 
 // continuity counts, over all viewers, the chunks due and those played by

@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/libp2p/go-libp2p"
@@ -14,6 +15,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/x/simlibp2p"
 	"github.com/marcopolo/simnet"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 // simNetwork is the simulated internet of one run: QUIC over packet links,
@@ -24,6 +26,27 @@ type simNetwork struct {
 	workload Workload
 	keys     *rand.ChaCha8 // identities, so a seed gives the same peer IDs
 	next     int           // index of the next node's address
+	severed  sync.Map      // ipKey → struct{}: nodes cut off (see sever)
+}
+
+// severedDelay is how late a packet from a severed node arrives: never,
+// within any run. Only its goodbyes are held this long, a few per
+// connection.
+const severedDelay = 24 * time.Hour
+
+// sever cuts h off the network: from now on nothing it sends arrives, so
+// when it then closes, its goodbyes (pubsub's
+// unsubscribe and PRUNEs, QUIC's CONNECTION_CLOSE) are lost too, as when a
+// viewer's power or uplink goes. Its peers find out only by their own
+// timeouts.
+func (n *simNetwork) sever(h host.Host) {
+	for _, a := range h.Addrs() {
+		if ip, err := a.ValueForProtocol(ma.P_IP4); err == nil {
+			if parsed := net.ParseIP(ip).To4(); parsed != nil {
+				n.severed.Store(uint64(binary.BigEndian.Uint32(parsed)), struct{}{})
+			}
+		}
+	}
 }
 
 func newSimNetwork(w Workload) *simNetwork {
@@ -39,6 +62,11 @@ func newSimNetwork(w Workload) *simNetwork {
 // latency is one-way and symmetric: the same for every packet between two
 // nodes, so a pair of nodes is a link of fixed length.
 func (n *simNetwork) latency(p *simnet.Packet) time.Duration {
+	// Packets to a severed node need no help: it closes at once, and a
+	// closed endpoint drops what arrives.
+	if _, gone := n.severed.Load(ipKey(p.From)); gone {
+		return severedDelay
+	}
 	span := n.workload.LatencyMax - n.workload.LatencyMin
 	if span <= 0 {
 		return n.workload.LatencyMin

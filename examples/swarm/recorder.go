@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/binary"
 	"sync"
 	"time"
@@ -8,12 +10,37 @@ import (
 
 // A chunk's payload starts with a record header: its index in the run and
 // its publish time, so a viewer's in-order byte stream tells which chunk is
-// playing and how late it is.
-const minRecord = 16
+// playing and how late it is. A MAC over the whole payload follows, keyed
+// with a secret only the harness's source knows, so a viewer can tell a
+// forged chunk that got through from a real one (forged_delivered).
+const (
+	minRecord = 16
+	macSize   = 8
+)
+
+// macKey is the source's secret; hostile peers never use it.
+var macKey = []byte("gridcast swarm source secret")
 
 func putRecord(payload []byte, index uint64, at time.Time) {
 	binary.BigEndian.PutUint64(payload[0:8], index)
 	binary.BigEndian.PutUint64(payload[8:16], uint64(at.UnixNano()))
+}
+
+// seal writes the payload's MAC; payload must hold minRecord+macSize bytes.
+func seal(payload []byte) {
+	copy(payload[minRecord:minRecord+macSize], mac(payload))
+}
+
+// authentic reports whether payload carries the source's MAC.
+func authentic(payload []byte) bool {
+	return len(payload) >= minRecord+macSize && hmac.Equal(payload[minRecord:minRecord+macSize], mac(payload))
+}
+
+func mac(payload []byte) []byte {
+	h := hmac.New(sha256.New, macKey)
+	h.Write(payload[:minRecord])
+	h.Write(payload[minRecord+macSize:])
+	return h.Sum(nil)[:macSize]
 }
 
 func readRecord(payload []byte) (index uint64, at time.Time, ok bool) {
@@ -42,6 +69,9 @@ type recorder struct {
 	// Filled when the viewer leaves or the run ends.
 	bytesIn              uint64
 	delivered, duplicate uint64
+	// forged counts chunks the viewer was given that the source never
+	// sealed.
+	forged uint64
 }
 
 func newRecorder(joined time.Time) *recorder {
@@ -85,7 +115,7 @@ func (r *recorder) snapshot(end time.Time) viewerResult {
 		Joined: r.joined, Left: left, FirstPlay: r.firstPlay, FirstPublish: r.firstPublish, Plays: plays,
 		PendingDue: r.pendingDue,
 		Latencies:  append([]time.Duration(nil), r.latencies...),
-		BytesIn:    r.bytesIn, Delivered: r.delivered, Duplicates: r.duplicate,
+		BytesIn:    r.bytesIn, Delivered: r.delivered, Duplicates: r.duplicate, Forged: r.forged,
 	}
 }
 
@@ -110,4 +140,10 @@ func (r *recorder) fold(last uint64, pendingDue int) []time.Duration {
 	lat := r.latencies
 	r.latencies = nil
 	return lat
+}
+
+func (r *recorder) forgery() {
+	r.mu.Lock()
+	r.forged++
+	r.mu.Unlock()
 }

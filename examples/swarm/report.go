@@ -37,6 +37,12 @@ type ModeReport struct {
 	ChunksPublished int       `json:"chunks_published"`
 	ScheduleLagMs   Quantiles `json:"schedule_lag_ms"`
 	WallSeconds     float64   `json:"wall_s"`
+	// ForgedDelivered counts chunks honest viewers were given that the
+	// source never sent; it must be 0.
+	ForgedDelivered uint64 `json:"forged_delivered"`
+	// Hostile is what happened to the hostile peers (-hostile), by
+	// behaviour.
+	Hostile []HostileReport `json:"hostile,omitempty"`
 	// Samples is the long-run series (-sample), one per period.
 	Samples []Sample `json:"samples,omitempty"`
 }
@@ -75,6 +81,9 @@ func measure(w Workload, mode string, viewers []viewerResult, pubs []published, 
 	rep.DownloadXMean = mean(downloads)
 	rep.DownloadXP95 = quantiles(downloads, 0.95)[0]
 	rep.DuplicatesPerChunk = duplicatesPerChunk(viewers)
+	for _, v := range viewers {
+		rep.ForgedDelivered += v.Forged
+	}
 	rep.ScheduleLagMs = msQuantiles(lags, true)
 	// A run whose publisher fell behind its own schedule was starved of
 	// CPU: its other numbers measure the machine, not the protocol.
@@ -138,6 +147,7 @@ var tableRows = []tableRow{
 	{"start-up p95 (ms)", "startup_ms.p95", "%.0f", true, func(m ModeReport) float64 { return m.StartupMs.P95 }},
 	{"CPU (s)", "cpu_s", "%.1f", true, func(m ModeReport) float64 { return m.CPUSeconds }},
 	{"peak heap (MB)", "peak_heap_bytes", "%.0f", true, func(m ModeReport) float64 { return float64(m.PeakHeapBytes) / 1e6 }},
+	{"forged chunks delivered", "forged_delivered", "%.0f", false, func(m ModeReport) float64 { return float64(m.ForgedDelivered) }},
 	{"viewers seen / never started", "", "", false, nil},
 	{"saturated", "", "", false, nil},
 }
@@ -193,6 +203,24 @@ func writeTable(out io.Writer, rep Report) {
 		fmt.Fprintln(out, strings.TrimRight(b.String(), " "))
 		if i == 0 {
 			fmt.Fprintln(out, strings.Repeat("-", len([]rune(b.String()))))
+		}
+	}
+}
+
+// writeHostileTable prints, per mode run with hostile peers, what became
+// of each behaviour's peers.
+func writeHostileTable(out io.Writer, rep Report) {
+	for _, m := range rep.Modes {
+		if len(m.Hostile) == 0 {
+			continue
+		}
+		fmt.Fprintf(out, "\nhostile peers in %s, as honest viewers saw them at the end:\n", m.Mode)
+		fmt.Fprintf(out, "%-18s %5s %28s %10s %8s %9s %8s %8s %9s %7s\n",
+			"behaviour", "peers", "score min / mean / max", "graylisted", "in mesh", "connected", "grafts", "prunes", "rpcs sent", "resets")
+		for _, h := range m.Hostile {
+			fmt.Fprintf(out, "%-18s %5d %28s %10d %8d %9d %8d %8d %9d %7d\n", h.Kind, h.Peers,
+				fmt.Sprintf("%.0f / %.0f / %.0f", h.ScoreMin, h.ScoreMean, h.ScoreMax),
+				h.Graylisted, h.InMesh, h.Connected, h.Grafts, h.Prunes, h.Sent, h.StreamResets)
 		}
 	}
 }

@@ -51,6 +51,7 @@ type runner struct {
 
 	mu       sync.Mutex // guards members, gone, pubs, lags, carry, samples
 	carry    carried
+	hostiles []*hostilePeer
 	samples  []Sample
 	members  []member // present
 	gone     []member // left
@@ -139,10 +140,15 @@ type pendingJoin struct {
 func (r *runner) prepare(ctx context.Context, dialSource bool) (*pendingJoin, error) {
 	p := &pendingJoin{class: r.uplinkOf()}
 	r.mu.Lock()
-	for _, i := range r.rng.Perm(len(r.members))[:min(r.w.Dials, len(r.members))] {
-		if h := r.members[i].host(); h != nil {
-			p.targets = append(p.targets, libp2ppeer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()})
+	pool := make([]libp2ppeer.AddrInfo, 0, len(r.members)+len(r.hostiles))
+	for _, m := range r.members {
+		if h := m.host(); h != nil {
+			pool = append(pool, libp2ppeer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()})
 		}
+	}
+	pool = append(pool, r.hostileTargets()...)
+	for _, i := range r.rng.Perm(len(pool))[:min(r.w.Dials, len(pool))] {
+		p.targets = append(p.targets, pool[i])
 	}
 	r.mu.Unlock()
 	p.source = libp2ppeer.AddrInfo{ID: r.src.host().ID(), Addrs: r.src.host().Addrs()}
@@ -182,7 +188,8 @@ func (r *runner) add(m member) {
 	r.mu.Unlock()
 }
 
-// leaveRandom makes one random present viewer leave abruptly.
+// leaveRandom makes one random present viewer leave abruptly: cut off the
+// network first, so that it says no goodbye.
 func (r *runner) leaveRandom() {
 	r.mu.Lock()
 	if len(r.members) == 0 {
@@ -194,6 +201,9 @@ func (r *runner) leaveRandom() {
 	r.members = append(r.members[:i], r.members[i+1:]...)
 	r.gone = append(r.gone, m)
 	r.mu.Unlock()
+	if h := m.host(); h != nil {
+		r.net.sever(h)
+	}
 	m.leave(time.Now())
 }
 

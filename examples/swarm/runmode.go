@@ -26,6 +26,11 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 		r.finish(time.Now())
 		return ModeReport{}, fmt.Errorf("%s: %w", mode, err)
 	}
+	defer r.closeHostiles()
+	if err := r.startHostiles(ctx); err != nil {
+		r.finish(time.Now())
+		return ModeReport{}, fmt.Errorf("%s: start hostile peers: %w", mode, err)
+	}
 	// Let meshes form before the first chunk.
 	sleep(ctx, w.Warmup)
 
@@ -39,10 +44,12 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 	}
 	r.progressLoop(ctx, end)
 	wg.Wait()
+	hostiles := r.hostileReport()
 
 	viewers, pubs, lags, carry := r.finish(end)
 	report := measure(w, mode, viewers, pubs, lags, r.started, end, carry)
 	report.Samples = r.samples
+	report.Hostile = hostiles
 	report.SourceUploadX = float64(r.src.sent()) / (float64(w.Bitrate) * w.Duration.Seconds())
 	report.CPUSeconds = cpuSeconds() - cpu0
 	report.PeakHeapBytes = stopHeap()
@@ -51,7 +58,7 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 
 // joinInitial starts the workload's viewers before the stream begins.
 func (r *runner) joinInitial(ctx context.Context) error {
-	pending := make([]*pendingJoin, r.w.Viewers)
+	pending := make([]*pendingJoin, r.w.Viewers-r.w.hostileCount())
 	for i := range pending {
 		p, err := r.prepare(ctx, i < r.w.SourceDials)
 		if err != nil {
@@ -101,6 +108,7 @@ func (r *runner) publishLoop(ctx context.Context, end time.Time) {
 		now := time.Now()
 		payload := make([]byte, size)
 		putRecord(payload, uint64(k), now)
+		seal(payload)
 		if err := r.src.publish(ctx, payload); err != nil {
 			return
 		}
@@ -117,7 +125,7 @@ func (r *runner) churnLoop(ctx context.Context, end time.Time) {
 	if r.w.Churn <= 0 {
 		return
 	}
-	perSecond := r.w.Churn * float64(r.w.Viewers) / 60
+	perSecond := r.w.Churn * float64(r.w.Viewers-r.w.hostileCount()) / 60
 	var owed float64
 	var joins sync.WaitGroup
 	defer joins.Wait()

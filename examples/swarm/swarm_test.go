@@ -93,3 +93,36 @@ func TestSmallSwarm(t *testing.T) {
 	cs := rep.Modes[2]
 	assert.Less(t, cs.Continuity, g.Continuity, "a capped source cannot serve 20 viewers alone")
 }
+
+// TestHostileSwarm runs 45 honest viewers and 5 hostile peers, one of each
+// behaviour, with 20% of the honest viewers leaving abruptly and being
+// replaced per minute, for 20 s of virtual time. No forged chunk may reach
+// a viewer, honest viewers keep at least 99% continuity, and the forgers
+// end up graylisted and out of every honest mesh.
+func TestHostileSwarm(t *testing.T) {
+	w, err := Preset("small")
+	require.NoError(t, err)
+	w.Viewers, w.Duration, w.Hostile, w.Churn = 50, 20*time.Second, 0.1, 0.2
+	w.Uplinks = []UplinkClass{{Name: "all", Share: 1, Multiple: 6}}
+	w.SourceUplink = 8
+	rep, wall := runVirtual(t, config{workload: w, modes: []string{ModeGridcast}})
+	t.Logf("50 peers, 5 of them hostile, in %v of wall time", wall.Round(time.Second))
+	var sb strings.Builder
+	writeTable(&sb, rep)
+	writeHostileTable(&sb, rep)
+	t.Log("\n" + sb.String())
+
+	g := rep.Modes[0]
+	assert.Zero(t, g.ForgedDelivered, "forged chunks delivered")
+	assert.GreaterOrEqual(t, g.Continuity, 0.99, "honest continuity")
+	require.Len(t, g.Hostile, len(hostileKinds))
+	for _, h := range g.Hostile {
+		assert.Positive(t, h.Sent, "%s acted", h.Kind)
+		switch h.Kind {
+		case HostileForgeOwn, HostileForgeCopy:
+			assert.Negative(t, h.ScoreMin, "%s is penalised", h.Kind)
+			assert.Positive(t, h.Graylisted, "%s is graylisted", h.Kind)
+			assert.Zero(t, h.InMesh, "%s is in no honest mesh", h.Kind)
+		}
+	}
+}

@@ -25,6 +25,9 @@ type Workload struct {
 	Downlink     float64       `json:"downlink_x"`
 	CapShare     float64       `json:"cap_share"`
 	Churn        float64       `json:"churn_per_min"`
+	// Hostile is the share of the Viewers that are attackers (see
+	// hostile.go); the rest are honest.
+	Hostile float64 `json:"hostile_share"`
 	Deadline     time.Duration `json:"deadline_ns"`
 	Dials        int           `json:"dials_per_viewer"`
 	SourceDials  int           `json:"viewers_dialling_source"`
@@ -42,7 +45,7 @@ type UplinkClass struct {
 // ChunkSize is the payload of each chunk: the bytes the stream makes in
 // one chunk interval.
 func (w Workload) ChunkSize() int {
-	return max(minRecord, int(w.Bitrate*int64(w.ChunkEvery)/int64(time.Second)))
+	return max(minRecord+macSize, int(w.Bitrate*int64(w.ChunkEvery)/int64(time.Second)))
 }
 
 // seedUplinks is the 2008 mix: most viewers on cable, a third on ADSL that
@@ -109,6 +112,10 @@ func (w Workload) Validate() error {
 		return errors.New("-source-uplink, -downlink must be positive and -cap-share in (0,1]")
 	case w.Churn < 0 || w.Churn > 1:
 		return errors.New("-churn must be between 0 and 100%")
+	case w.Hostile < 0 || w.Hostile > 0.5:
+		return errors.New("-hostile must be between 0 and 50%")
+	case w.Viewers-w.hostileCount() < 1:
+		return errors.New("-hostile leaves no honest viewer")
 	case w.Dials < 1 || w.SourceDials < 1:
 		return errors.New("-dials and -source-dials must be at least 1")
 	}
