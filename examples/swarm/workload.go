@@ -27,12 +27,12 @@ type Workload struct {
 	Churn        float64       `json:"churn_per_min"`
 	// Hostile is the share of the Viewers that are attackers (see
 	// hostile.go); the rest are honest.
-	Hostile float64 `json:"hostile_share"`
-	Deadline     time.Duration `json:"deadline_ns"`
-	Dials        int           `json:"dials_per_viewer"`
-	SourceDials  int           `json:"viewers_dialling_source"`
-	Seed         uint64        `json:"seed"`
-	VirtualTime  bool          `json:"virtual_time"`
+	Hostile     float64       `json:"hostile_share"`
+	Deadline    time.Duration `json:"deadline_ns"`
+	Dials       int           `json:"dials_per_viewer"`
+	SourceDials int           `json:"viewers_dialling_source"`
+	Seed        uint64        `json:"seed"`
+	VirtualTime bool          `json:"virtual_time"`
 }
 
 // UplinkClass is a share of the viewers whose uplink is Multiple × bitrate.
