@@ -2,13 +2,16 @@ package broadcast
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gridcast/gridcast/media"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -157,4 +160,31 @@ func parseCorpusBytes(t *testing.T, raw []byte) []byte {
 	s, err := strconv.Unquote(lit)
 	require.NoError(t, err)
 	return bytes.Clone([]byte(s))
+}
+
+// TestDeclaredLengthsAllocateNothing decodes chunks declaring a 4 GiB
+// payload or media header and checks that decoding allocates no more than
+// its error message: nothing is ever sized by a length field, which only
+// selects a slice of the bytes already received.
+func TestDeclaredLengthsAllocateNothing(t *testing.T) {
+	dec := fuzzDecoder(t)
+	c := Chunk{Channel: dec.Channel(), Seq: 1, Time: epoch, Flags: FlagCleanStart | FlagHeader,
+		Format: media.FormatWebM, Header: []byte("EBML"), Payload: []byte("frame")}
+	valid := encodeForTest(t, c)
+	payloadLenAt := len(valid) - len(c.Payload) - 4
+	headerLenAt := payloadLenAt - len(c.Header) - 4
+	for name, at := range map[string]int{"payload": payloadLenAt, "header": headerLenAt} {
+		data := bytes.Clone(valid)
+		binary.BigEndian.PutUint32(data[at:], 0xffffffff)
+		_, err := dec.Decode(data)
+		require.ErrorIs(t, err, ErrOversized, name)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range 100 {
+			dec.Decode(data)
+		}
+		runtime.ReadMemStats(&after)
+		perDecode := (after.TotalAlloc - before.TotalAlloc) / 100
+		assert.Less(t, perDecode, uint64(1024), "%s: bytes allocated per decode", name)
+	}
 }

@@ -45,3 +45,25 @@ func ParseAddr(s string) (libp2ppeer.AddrInfo, error) {
 	}
 	return *info, nil
 }
+
+// ParseListenAddrs parses multiaddrs to listen on, such as
+// /ip4/0.0.0.0/udp/4001/quic-v1. The error wraps [ErrBadAddr] and names the
+// first bad value; a /p2p/ part is refused, since a node listens as itself.
+func ParseListenAddrs(addrs ...string) ([]ma.Multiaddr, error) {
+	out := make([]ma.Multiaddr, 0, len(addrs))
+	for _, s := range addrs {
+		trimmed := strings.TrimSpace(s)
+		if trimmed == "" {
+			return nil, fmt.Errorf("%w: empty listen address", ErrBadAddr)
+		}
+		addr, err := ma.NewMultiaddr(trimmed)
+		if err != nil {
+			return nil, fmt.Errorf("%w %q: %v", ErrBadAddr, s, err)
+		}
+		if _, err := addr.ValueForProtocol(ma.P_P2P); err == nil {
+			return nil, fmt.Errorf("%w %q: a listen address has no /p2p/ part", ErrBadAddr, s)
+		}
+		out = append(out, addr)
+	}
+	return out, nil
+}

@@ -210,11 +210,14 @@ func (c *config) hostOption(name string) { c.hostOnly = append(c.hostOnly, name)
 type Option func(*config) error
 
 // WithListenAddrs sets the multiaddrs to listen on, replacing
-// [DefaultListenAddrs].
+// [DefaultListenAddrs]; see [ParseListenAddrs].
 func WithListenAddrs(addrs ...string) Option {
 	return func(c *config) error {
 		if len(addrs) == 0 {
 			return fmt.Errorf("%w: no listen address", ErrBadOption)
+		}
+		if _, err := ParseListenAddrs(addrs...); err != nil {
+			return err
 		}
 		c.listenAddrs = addrs
 		return nil
