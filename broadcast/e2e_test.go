@@ -332,3 +332,40 @@ func TestSlowStreamStillFlows(t *testing.T) {
 	assert.Equal(t, "hello", string(c.Payload))
 	assert.NotZero(t, c.Flags&broadcast.FlagCleanStart)
 }
+
+// TestStalledReaderDoesNotStopRelaying gives the near viewer a reader that
+// never reads: nothing calls its Read or Next. The far viewer, reachable
+// only through it, must still get every byte, and the near viewer's
+// buffer must stay within its capacity, dropping what its reader missed.
+func TestStalledReaderDoesNotStopRelaying(t *testing.T) {
+	source := newNode(t, relay.Budget{}, relay.RoleSource)
+	near := newNode(t, relay.Budget{}, relay.RoleViewer)
+	far := newNode(t, relay.Budget{}, relay.RoleViewer)
+	connect(t, near, source)
+	connect(t, far, near)
+
+	b, err := broadcast.NewBroadcaster(source, "stalled")
+	require.NoError(t, err)
+	// A small buffer, so that the stream overflows it.
+	playout := broadcast.DefaultPlayoutConfig()
+	playout.Capacity = 32
+	stalled, err := broadcast.NewViewer(near, b.Channel(), broadcast.WithPlayout(playout))
+	require.NoError(t, err)
+	defer stalled.Close()
+	reading := watch(t, b.Channel(), far)
+	waitForMesh(t, b.Channel(), source, near, far)
+	require.Empty(t, far.Host().Network().ConnsToPeer(source.ID()))
+
+	data := knownBytes(streamSize)
+	go broadcastBytes(t, b, data)
+	sums := playAll(t, reading, 60*time.Second)
+	assert.Equal(t, sha256.Sum256(data), sums[0], "the far viewer got the whole stream")
+
+	st := stalled.Stats()
+	capacity := playout.Capacity
+	t.Logf("stalled viewer: %d received, %d buffered (capacity %d), %d overflowed; relayed %d bytes",
+		st.Received, st.Playout.Buffered, capacity, st.Playout.Overflowed, near.Limiter().Traffic().Out)
+	assert.LessOrEqual(t, st.Playout.Buffered, capacity)
+	assert.Positive(t, st.Playout.Overflowed, "the stalled reader's chunks were dropped, not queued")
+	assert.Greater(t, near.Limiter().Traffic().Out, uint64(streamSize), "the near viewer relayed the stream")
+}
