@@ -113,17 +113,21 @@ func (r *runner) hostileReport() []HostileReport {
 			if !ok {
 				continue
 			}
+			node := pm.peerNode()
+			if node == nil {
+				continue
+			}
 			id := hp.h.ID()
-			if s, ok := pm.node.Monitor().Score(id); ok {
+			if s, ok := node.Monitor().Score(id); ok {
 				scores[hp.kind] = append(scores[hp.kind], s)
 				if s < relay.GraylistThreshold {
 					rep.Graylisted++
 				}
 			}
-			if slices.Contains(pm.node.Monitor().MeshPeers(r.channel.Topic()), id) {
+			if slices.Contains(node.Monitor().MeshPeers(r.channel.Topic()), id) {
 				rep.InMesh++
 			}
-			if len(pm.node.Host().Network().ConnsToPeer(id)) > 0 {
+			if len(node.Host().Network().ConnsToPeer(id)) > 0 {
 				rep.Connected++
 			}
 		}

@@ -29,6 +29,7 @@ type pubsubMember struct {
 	rec    *recorder
 	wg     sync.WaitGroup
 	once   sync.Once
+	mu     sync.Mutex // guards node and viewer, which leave clears
 }
 
 func startPubsubMember(node *peer.Node, ch broadcast.Channel, w Workload, joined time.Time) (*pubsubMember, error) {
@@ -81,10 +82,27 @@ func (m *pubsubMember) leave(at time.Time) {
 		m.viewer.Close()
 		m.wg.Wait()
 		m.node.Close()
+		// The run keeps the records of viewers that left, not their
+		// closed hosts: a long run would otherwise hold every one.
+		m.mu.Lock()
+		m.node, m.viewer = nil, nil
+		m.mu.Unlock()
 	})
 }
 
-func (m *pubsubMember) host() host.Host     { return m.node.Host() }
+func (m *pubsubMember) host() host.Host {
+	if n := m.peerNode(); n != nil {
+		return n.Host()
+	}
+	return nil
+}
+
+// peerNode returns the viewer's node, nil once it has left.
+func (m *pubsubMember) peerNode() *peer.Node {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.node
+}
 func (m *pubsubMember) recorder() *recorder { return m.rec }
 
 // connectTo dials peers concurrently and waits for the dials to finish;
