@@ -9,10 +9,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gridcast/gridcast/peer"
 	"github.com/libp2p/go-libp2p"
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/x/simlibp2p"
 	"github.com/marcopolo/simnet"
 	ma "github.com/multiformats/go-multiaddr"
@@ -99,6 +101,12 @@ func (n *simNetwork) newHost(uplink, downlink int64) (host.Host, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The same connection limits as a node peer.New builds: without them
+	// peer exchange and churn grow every viewer's connections without end.
+	cm, err := connmgr.NewConnManager(peer.DefaultConnLow, peer.DefaultConnHigh, connmgr.WithGracePeriod(peer.DefaultConnGrace))
+	if err != nil {
+		return nil, err
+	}
 	ip := simnet.IntToPublicIPv4(n.next)
 	n.next++
 	links := simnet.NodeBiDiLinkSettings{
@@ -114,6 +122,7 @@ func (n *simNetwork) newHost(uplink, downlink int64) (host.Host, error) {
 		libp2p.DisableIdentifyAddressDiscovery(),
 		libp2p.ResourceManager(&network.NullResourceManager{}),
 		libp2p.DisableMetrics(),
+		libp2p.ConnectionManager(cm),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("start simulated host: %w", err)

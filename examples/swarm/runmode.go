@@ -153,8 +153,8 @@ func (r *runner) progressLoop(ctx context.Context, end time.Time) {
 		viewers, pubs, _, carry := r.results(t)
 		onTime, due := continuity(pubs, viewers, r.w.Deadline, t)
 		onTime, due = onTime+carry.onTime, due+carry.due
-		fmt.Fprintf(r.progress, "%-18s %5.0fs/%.0fs  viewers %4d  continuity %-7s  %s\n",
-			r.mode, t.Sub(r.started).Seconds(), r.w.Duration.Seconds(), r.viewerCount(), ratio(onTime, due), r.src.status())
+		fmt.Fprintf(r.progress, "%-18s %5.0fs/%.0fs  viewers %4d  continuity %-7s  %s%s\n",
+			r.mode, t.Sub(r.started).Seconds(), r.w.Duration.Seconds(), r.viewerCount(), ratio(onTime, due), r.src.status(), r.viewerStatus())
 	}
 }
 
@@ -244,4 +244,32 @@ func sampleHeap() (stop func() uint64) {
 		<-finished
 		return max(peak, read())
 	}
+}
+
+// viewerStatus sums what the present viewers' routers report: connections
+// and mesh peers per viewer, and RPCs dropped on full queues.
+func (r *runner) viewerStatus() string {
+	r.mu.Lock()
+	members := append([]member(nil), r.members...)
+	r.mu.Unlock()
+	var n, conns, mesh int
+	var dropped uint64
+	for _, m := range members {
+		pm, ok := m.(*pubsubMember)
+		if !ok {
+			continue
+		}
+		node := pm.peerNode()
+		if node == nil {
+			continue
+		}
+		n++
+		conns += len(node.Host().Network().Conns())
+		mesh += node.Monitor().TopicStats(r.channel.Topic()).MeshPeers
+		dropped += node.Monitor().DroppedRPCs()
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped", float64(conns)/float64(n), float64(mesh)/float64(n), dropped)
 }
