@@ -112,6 +112,16 @@
 // anyway. The floor of 8 is for GRAFT and PRUNE, which share the queue and
 // are dropped with chunks when it is full.
 //
+// # Hostile peers
+//
+// Gossip is bounded so that a peer cannot spend a node's upload by asking:
+// a node reads at most MaxIHaveLength chunk IDs of a peer's IHAVEs per
+// heartbeat (an honest IHAVE holds a few dozen), answers a peer's IWANT for
+// a chunk once (ViewerGossipRetransmission), and the source, which never
+// gossips, answers none (SourceGossipRetransmission). Scoring does the
+// rest: one rejected chunk puts its forwarder under GossipThreshold, three
+// under GraylistThreshold, where peer.Node disconnects it.
+//
 // Every viewer relays by default. Because that spends the user's upload,
 // the caller must show the user the cap (FormatRate(Limiter.Cap())) and
 // how to change it, and should warn when Budget.Oversubscribed.
