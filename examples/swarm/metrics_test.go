@@ -25,7 +25,7 @@ func TestContinuity(t *testing.T) {
 	deadline := 2 * time.Second
 	end := at(10) // chunks 0..8 are due by the end (8 + 2 = 10)
 
-	perfect := viewerResult{Joined: at(0), Left: at(100), FirstPlay: at(0.1), Plays: map[uint64]time.Time{}}
+	perfect := viewerResult{Joined: at(0), Left: at(100), FirstPlay: at(0.1), FirstPublish: at(0), Plays: map[uint64]time.Time{}}
 	for i := range 10 {
 		perfect.Plays[uint64(i)] = at(float64(i) + 0.1)
 	}
@@ -34,7 +34,7 @@ func TestContinuity(t *testing.T) {
 	assert.Equal(t, 9, onTime)
 
 	// Chunk 3 played late (2.5 s after publishing), chunk 5 never.
-	flawed := viewerResult{Joined: at(0), Left: at(100), FirstPlay: at(0.1), Plays: map[uint64]time.Time{}}
+	flawed := viewerResult{Joined: at(0), Left: at(100), FirstPlay: at(0.1), FirstPublish: at(0), Plays: map[uint64]time.Time{}}
 	for i := range 10 {
 		flawed.Plays[uint64(i)] = at(float64(i) + 0.1)
 	}
@@ -46,7 +46,7 @@ func TestContinuity(t *testing.T) {
 
 	// A late joiner is due from its first played chunk (4) until it left
 	// at 8 s: chunks 4, 5 and 6 (6 + 2 = 8).
-	late := viewerResult{Joined: at(3.5), Left: at(8), FirstPlay: at(4.2), Plays: map[uint64]time.Time{
+	late := viewerResult{Joined: at(3.5), Left: at(8), FirstPlay: at(4.2), FirstPublish: at(4), Plays: map[uint64]time.Time{
 		4: at(4.2), 5: at(5.2), 6: at(6.2), 7: at(7.2),
 	}}
 	onTime, due = continuity(pubs, []viewerResult{late}, deadline, end)
@@ -62,6 +62,29 @@ func TestContinuity(t *testing.T) {
 	onTime, due = continuity(pubs, []viewerResult{perfect, flawed, late, never}, deadline, end)
 	assert.Equal(t, 9+9+3+3, due)
 	assert.Equal(t, 9+7+3, onTime)
+
+	// Chunks folded away while a viewer had not started are due only if
+	// it never starts.
+	never.PendingDue = 4
+	onTime, due = continuity(pubs, []viewerResult{never}, deadline, end)
+	assert.Equal(t, 3+4, due)
+	assert.Zero(t, onTime)
+}
+
+func TestDurationHistogramQuantiles(t *testing.T) {
+	var h durationHistogram
+	var exact []time.Duration
+	for i := 1; i <= 1000; i++ {
+		d := time.Duration(i) * time.Millisecond
+		h.add(d)
+		exact = append(exact, d)
+	}
+	for _, q := range []float64{0.5, 0.95, 0.99} {
+		want := quantiles(exact, q)[0]
+		got := h.quantile(q)
+		assert.InEpsilon(t, float64(want), float64(got), 0.01, "q%v", q)
+	}
+	assert.Zero(t, new(durationHistogram).quantile(0.5))
 }
 
 func TestStartup(t *testing.T) {
