@@ -82,6 +82,18 @@ func waitForMesh(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) {
 	}, 20*time.Second, 50*time.Millisecond, "mesh did not connect every node to the source")
 }
 
+// chain starts a source node and two viewer nodes, near connected to the
+// source and far only to near.
+func chain(t *testing.T) (source, near, far *peer.Node) {
+	t.Helper()
+	source = newNode(t, relay.Budget{}, relay.RoleSource)
+	near = newNode(t, relay.Budget{}, relay.RoleViewer)
+	far = newNode(t, relay.Budget{}, relay.RoleViewer)
+	connect(t, near, source)
+	connect(t, far, near)
+	return source, near, far
+}
+
 // pair starts a broadcaster of channel name and one viewer connected to
 // it, and waits for their mesh.
 func pair(t *testing.T, name string, opts ...broadcast.BroadcasterOption) (source *peer.Node, b *broadcast.Broadcaster, viewerNode *peer.Node, v *broadcast.Viewer) {
@@ -190,11 +202,7 @@ func TestEveryViewerPlaysExactlyThePublishedBytes(t *testing.T) {
 }
 
 func TestViewerBehindViewerGetsTheWholeStream(t *testing.T) {
-	source := newNode(t, relay.Budget{}, relay.RoleSource)
-	near := newNode(t, relay.Budget{}, relay.RoleViewer)
-	far := newNode(t, relay.Budget{}, relay.RoleViewer)
-	connect(t, near, source)
-	connect(t, far, near)
+	source, near, far := chain(t)
 
 	b, err := broadcast.NewBroadcaster(source, "chain")
 	require.NoError(t, err)
@@ -338,11 +346,7 @@ func TestSlowStreamStillFlows(t *testing.T) {
 // only through it, must still get every byte, and the near viewer's
 // buffer must stay within its capacity, dropping what its reader missed.
 func TestStalledReaderDoesNotStopRelaying(t *testing.T) {
-	source := newNode(t, relay.Budget{}, relay.RoleSource)
-	near := newNode(t, relay.Budget{}, relay.RoleViewer)
-	far := newNode(t, relay.Budget{}, relay.RoleViewer)
-	connect(t, near, source)
-	connect(t, far, near)
+	source, near, far := chain(t)
 
 	b, err := broadcast.NewBroadcaster(source, "stalled")
 	require.NoError(t, err)

@@ -82,10 +82,9 @@ func freeListenAddr(t *testing.T, transport string) string {
 		defer l.Close()
 		return fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", l.Addr().(*net.TCPAddr).Port)
 	}
-	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	_, port, err := net.SplitHostPort(freeUDPAddr(t))
 	require.NoError(t, err)
-	defer c.Close()
-	return fmt.Sprintf("/ip4/127.0.0.1/udp/%d/quic-v1", c.LocalAddr().(*net.UDPAddr).Port)
+	return "/ip4/127.0.0.1/udp/" + port + "/quic-v1"
 }
 
 func transportListen(transport string) string {

@@ -31,13 +31,9 @@ func ParseAddrs(addrs ...string) ([]libp2ppeer.AddrInfo, error) {
 
 // ParseAddr parses one peer multiaddr; see [ParseAddrs].
 func ParseAddr(s string) (libp2ppeer.AddrInfo, error) {
-	trimmed := strings.TrimSpace(s)
-	if trimmed == "" {
-		return libp2ppeer.AddrInfo{}, fmt.Errorf("%w: empty address", ErrBadAddr)
-	}
-	addr, err := ma.NewMultiaddr(trimmed)
+	addr, err := parseMultiaddr(s, "address")
 	if err != nil {
-		return libp2ppeer.AddrInfo{}, fmt.Errorf("%w %q: %v", ErrBadAddr, s, err)
+		return libp2ppeer.AddrInfo{}, err
 	}
 	info, err := libp2ppeer.AddrInfoFromP2pAddr(addr)
 	if err != nil {
@@ -52,13 +48,9 @@ func ParseAddr(s string) (libp2ppeer.AddrInfo, error) {
 func ParseListenAddrs(addrs ...string) ([]ma.Multiaddr, error) {
 	out := make([]ma.Multiaddr, 0, len(addrs))
 	for _, s := range addrs {
-		trimmed := strings.TrimSpace(s)
-		if trimmed == "" {
-			return nil, fmt.Errorf("%w: empty listen address", ErrBadAddr)
-		}
-		addr, err := ma.NewMultiaddr(trimmed)
+		addr, err := parseMultiaddr(s, "listen address")
 		if err != nil {
-			return nil, fmt.Errorf("%w %q: %v", ErrBadAddr, s, err)
+			return nil, err
 		}
 		if _, err := addr.ValueForProtocol(ma.P_P2P); err == nil {
 			return nil, fmt.Errorf("%w %q: a listen address has no /p2p/ part", ErrBadAddr, s)
@@ -66,4 +58,17 @@ func ParseListenAddrs(addrs ...string) ([]ma.Multiaddr, error) {
 		out = append(out, addr)
 	}
 	return out, nil
+}
+
+// parseMultiaddr parses s, trimmed; what names it in the empty case.
+func parseMultiaddr(s, what string) (ma.Multiaddr, error) {
+	trimmed := strings.TrimSpace(s)
+	if trimmed == "" {
+		return nil, fmt.Errorf("%w: empty %s", ErrBadAddr, what)
+	}
+	addr, err := ma.NewMultiaddr(trimmed)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", ErrBadAddr, s, err)
+	}
+	return addr, nil
 }

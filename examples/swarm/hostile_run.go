@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/gridcast/gridcast/peer"
 	"github.com/gridcast/gridcast/relay"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
 )
@@ -90,10 +91,17 @@ func (r *runner) hostileTargets() []libp2ppeer.AddrInfo {
 func (r *runner) hostileReport() []HostileReport {
 	r.mu.Lock()
 	hostiles := slices.Clone(r.hostiles)
-	members := slices.Clone(r.members)
 	r.mu.Unlock()
 	if len(hostiles) == 0 {
 		return nil
+	}
+	type honest struct {
+		node *peer.Node
+		mesh []libp2ppeer.ID
+	}
+	var viewers []honest
+	for _, n := range r.liveNodes() {
+		viewers = append(viewers, honest{n, n.Monitor().MeshPeers(r.channel.Topic())})
 	}
 	byKind := map[string]*HostileReport{}
 	scores := map[string][]float64{}
@@ -108,26 +116,18 @@ func (r *runner) hostileReport() []HostileReport {
 		rep.Prunes += hp.prunes.Load()
 		rep.Sent += hp.sent.Load()
 		rep.StreamResets += hp.resets.Load()
-		for _, m := range members {
-			pm, ok := m.(*pubsubMember)
-			if !ok {
-				continue
-			}
-			node := pm.peerNode()
-			if node == nil {
-				continue
-			}
-			id := hp.h.ID()
-			if s, ok := node.Monitor().Score(id); ok {
+		id := hp.h.ID()
+		for _, v := range viewers {
+			if s, ok := v.node.Monitor().Score(id); ok {
 				scores[hp.kind] = append(scores[hp.kind], s)
 				if s < relay.GraylistThreshold {
 					rep.Graylisted++
 				}
 			}
-			if slices.Contains(node.Monitor().MeshPeers(r.channel.Topic()), id) {
+			if slices.Contains(v.mesh, id) {
 				rep.InMesh++
 			}
-			if len(node.Host().Network().ConnsToPeer(id)) > 0 {
+			if len(v.node.Host().Network().ConnsToPeer(id)) > 0 {
 				rep.Connected++
 			}
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/x/simlibp2p"
 	"github.com/marcopolo/simnet"
-	ma "github.com/multiformats/go-multiaddr"
+	manet "github.com/multiformats/go-multiaddr/net"
 )
 
 // simNetwork is the simulated internet of one run: QUIC over packet links,
@@ -43,10 +43,8 @@ const severedDelay = 24 * time.Hour
 // timeouts.
 func (n *simNetwork) sever(h host.Host) {
 	for _, a := range h.Addrs() {
-		if ip, err := a.ValueForProtocol(ma.P_IP4); err == nil {
-			if parsed := net.ParseIP(ip).To4(); parsed != nil {
-				n.severed.Store(uint64(binary.BigEndian.Uint32(parsed)), struct{}{})
-			}
+		if addr, err := manet.ToNetAddr(a); err == nil {
+			n.severed.Store(ipKey(addr), struct{}{})
 		}
 	}
 }

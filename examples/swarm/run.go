@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -205,6 +206,23 @@ func (r *runner) leaveRandom() {
 		r.net.sever(h)
 	}
 	m.leave(time.Now())
+}
+
+// liveNodes returns the nodes of the gridcast viewers present now (none in
+// client-server mode).
+func (r *runner) liveNodes() []*peer.Node {
+	r.mu.Lock()
+	members := slices.Clone(r.members)
+	r.mu.Unlock()
+	var out []*peer.Node
+	for _, m := range members {
+		if pm, ok := m.(*pubsubMember); ok {
+			if n := pm.peerNode(); n != nil {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
 
 func (r *runner) viewerCount() int {

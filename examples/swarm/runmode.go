@@ -249,27 +249,17 @@ func sampleHeap() (stop func() uint64) {
 // viewerStatus sums what the present viewers' routers report: connections
 // and mesh peers per viewer, and RPCs dropped on full queues.
 func (r *runner) viewerStatus() string {
-	r.mu.Lock()
-	members := append([]member(nil), r.members...)
-	r.mu.Unlock()
-	var n, conns, mesh int
+	nodes := r.liveNodes()
+	var conns, mesh int
 	var dropped uint64
-	for _, m := range members {
-		pm, ok := m.(*pubsubMember)
-		if !ok {
-			continue
-		}
-		node := pm.peerNode()
-		if node == nil {
-			continue
-		}
-		n++
+	for _, node := range nodes {
 		conns += len(node.Host().Network().Conns())
 		mesh += node.Monitor().TopicStats(r.channel.Topic()).MeshPeers
 		dropped += node.Monitor().DroppedRPCs()
 	}
-	if n == 0 {
+	if len(nodes) == 0 {
 		return ""
 	}
-	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped", float64(conns)/float64(n), float64(mesh)/float64(n), dropped)
+	n := float64(len(nodes))
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped", float64(conns)/n, float64(mesh)/n, dropped)
 }
