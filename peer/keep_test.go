@@ -55,7 +55,11 @@ func TestKeepBootstrapOff(t *testing.T) {
 	b, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithBootstrap(addrWith(t, a, "/tcp/")), WithKeepBootstrap(false))
 	require.NoError(t, err)
 	defer b.Close()
+	// Let the start's own dials and identify settle, so that no dial is
+	// in flight when the connection is closed.
+	time.Sleep(time.Second)
 	require.NoError(t, b.Host().Network().ClosePeer(a.ID()))
+	require.Eventually(t, func() bool { return !b.connected(a.ID()) }, 5*time.Second, 10*time.Millisecond)
 	time.Sleep(2 * KeepRedialMax)
 	// a's own services (AutoNAT) may dial b; b must not redial a.
 	for _, c := range b.Host().Network().ConnsToPeer(a.ID()) {
