@@ -73,6 +73,11 @@ func TestPreset(t *testing.T) {
 // that the whole path works and that viewers carry the stream, not how
 // gridcast copes with tight uplinks, which the presets measure.
 func TestSmallSwarm(t *testing.T) {
+	if raceEnabled {
+		// Go's race runtime has crashed (SIGSEGV) inside synctest bubbles
+		// of thousands of goroutines; .ci/run runs this test without -race.
+		t.Skip("run without -race (see .ci/run)")
+	}
 	w, err := Preset("small")
 	require.NoError(t, err)
 	w.Uplinks = []UplinkClass{{Name: "all", Share: 1, Multiple: 6}}
@@ -100,6 +105,11 @@ func TestSmallSwarm(t *testing.T) {
 // a viewer, honest viewers keep at least 99% continuity, and the forgers
 // end up graylisted and out of every honest mesh.
 func TestHostileSwarm(t *testing.T) {
+	if raceEnabled {
+		// Go's race runtime has crashed (SIGSEGV) inside synctest bubbles
+		// of thousands of goroutines; .ci/run runs this test without -race.
+		t.Skip("run without -race (see .ci/run)")
+	}
 	w, err := Preset("small")
 	require.NoError(t, err)
 	w.Viewers, w.Duration, w.Hostile, w.Churn = 50, 20*time.Second, 0.1, 0.2
