@@ -93,8 +93,11 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 		}
 	}
 
-	limiter := relay.NewLimiter(cfg.budget.Upload)
 	monitor := relay.NewMonitor()
+	// Repair and control traffic to peers outside the mesh must not delay
+	// the mesh: when it did, the delayed chunks drew IWANTs from their
+	// late receivers, which delayed more chunks, until the swarm collapsed.
+	limiter := relay.NewLimiter(cfg.budget.Upload, relay.PrioritizePeers(monitor.InMesh))
 	psOpts := append(cfg.budget.PubSubOptions(cfg.bitrate, cfg.role, monitor), cfg.pubsubOptions...)
 	// The node outlives ctx, which only bounds the start.
 	runCtx, cancel := context.WithCancel(context.Background())

@@ -59,6 +59,40 @@ func (b *TokenBucket) Reserve(now time.Time, n int64) time.Duration {
 	return wait
 }
 
+// TakeIfAvailable takes n tokens at now only if the bucket holds them
+// without going into debt, and reports whether it did. If not, it takes
+// nothing and returns how long until it would hold n tokens, were nothing
+// else taken meanwhile. An n larger than the burst needs a full bucket and
+// leaves it in debt. It suits traffic that should use only spare capacity:
+// it never makes a later Reserve wait longer than the burst allows.
+func (b *TokenBucket) TakeIfAvailable(now time.Time, n int64) (bool, time.Duration) {
+	if b.rate <= 0 || n <= 0 {
+		return true, 0
+	}
+	start := b.full
+	if start.Before(now) {
+		start = now
+	}
+	cost := bytesToDuration(n, b.rate)
+	// The bucket holds (tau - (start - now)) worth of tokens; a piece larger
+	// than the burst waits for a full bucket instead.
+	need := start.Add(min(cost, b.tau)).Sub(now) - b.tau
+	if need > 0 {
+		return false, need
+	}
+	b.full = start.Add(cost)
+	return true, 0
+}
+
+// Backlog returns how long a caller reserving one token at now would wait:
+// the debt beyond the burst. It takes nothing.
+func (b *TokenBucket) Backlog(now time.Time) time.Duration {
+	if b.rate <= 0 {
+		return 0
+	}
+	return max(0, b.full.Sub(now)-b.tau)
+}
+
 // Rate returns the refill rate in bytes per second; 0 or less is unlimited.
 func (b *TokenBucket) Rate() int64 { return b.rate }
 

@@ -74,9 +74,10 @@ func ExampleBudget_PubSubOptions() {
 
 	bitrate := int64(300_000 / 8)
 	budget := relay.ADSL()
-	limiter := relay.NewLimiter(budget.Upload)
-	defer limiter.Close()
 	monitor := relay.NewMonitor()
+	// Mesh peers first: repair to others uses only spare upload.
+	limiter := relay.NewLimiter(budget.Upload, relay.PrioritizePeers(monitor.InMesh))
+	defer limiter.Close()
 
 	ps, err := pubsub.NewGossipSub(ctx, limiter.WrapHost(h), budget.PubSubOptions(bitrate, relay.RoleViewer, monitor)...)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/peer"
 )
 
 // Burst sizing for NewLimiter: the larger of MinBurst and BurstWindow of
@@ -30,6 +31,10 @@ type Traffic struct {
 // its traffic. Build it with NewLimiter, give pubsub the host from WrapHost,
 // and Close it when the node stops.
 //
+// With PrioritizePeers, writes to the peers it names come first: writes to
+// any other peer use only tokens the bucket holds at the time, so they
+// never delay a prioritized write by more than one piece.
+//
 // Its methods are safe for concurrent use. It starts no goroutines: writers
 // wait in their own goroutine, on a timer.
 type Limiter struct {
@@ -38,6 +43,8 @@ type Limiter struct {
 
 	mu     sync.Mutex // guards bucket
 	bucket *TokenBucket
+
+	urgent func(peer.ID) bool // nil: every write is urgent
 
 	in, out atomic.Uint64
 
@@ -55,14 +62,37 @@ type Limiter struct {
 //
 // Create it inside a testing/synctest bubble if it is used in one: its
 // channel and timers must belong to the bubble for virtual time to run.
-func NewLimiter(upload int64) *Limiter {
+func NewLimiter(upload int64, opts ...LimiterOption) *Limiter {
 	l := &Limiter{closed: make(chan struct{})}
+	for _, opt := range opts {
+		opt(l)
+	}
 	if upload > 0 {
 		l.upload = upload
 		l.burst = max(MinBurst, int64(float64(upload)*BurstWindow.Seconds()))
 		l.bucket = NewTokenBucket(upload, l.burst, time.Now())
 	}
 	return l
+}
+
+// LimiterOption configures a Limiter in NewLimiter.
+type LimiterOption func(*Limiter)
+
+// PrioritizePeers makes writes to peers for which urgent returns true come
+// first. A write to any other peer waits until the bucket holds its tokens
+// outright, and takes them only then; it never goes into the debt that
+// urgent writes queue behind. Spare upload still goes to everyone, but when
+// urgent traffic uses the whole cap, other writes wait for as long as it
+// does: until the urgent traffic eases, the stream is closed or reset, its
+// write deadline passes or the limiter closes.
+//
+// urgent is asked again each time a waiting write wakes, so a peer that
+// becomes urgent while a write to it waits is served as urgent from then
+// on. It is called from writers' goroutines, concurrently, and must be fast
+// and safe for concurrent use. Monitor.InMesh suits it: gossip repair and
+// control traffic to peers outside the mesh then never delay the mesh.
+func PrioritizePeers(urgent func(peer.ID) bool) LimiterOption {
+	return func(l *Limiter) { l.urgent = urgent }
 }
 
 // Cap returns the upload cap in bytes per second; 0 is unlimited.
@@ -106,6 +136,30 @@ func (l *Limiter) Close() error {
 // Tokens it had reserved stay spent: the cap errs on the safe side.
 func (l *Limiter) WrapHost(h host.Host) host.Host {
 	return &limitedHost{Host: h, l: l}
+}
+
+// Backlog returns how long an urgent write of one byte made now would wait
+// for tokens: the upload queued in the bucket beyond its burst. It is 0
+// when unlimited or when the node sends within its cap. Non-urgent writes
+// waiting for spare capacity (see PrioritizePeers) are not in it.
+func (l *Limiter) Backlog() time.Duration {
+	if l.bucket == nil {
+		return 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bucket.Backlog(time.Now())
+}
+
+// takeIfAvailable takes n tokens at now if the bucket holds them; if not,
+// it returns how long until it would.
+func (l *Limiter) takeIfAvailable(now time.Time, n int64) (bool, time.Duration) {
+	if l.bucket == nil {
+		return true, 0
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bucket.TakeIfAvailable(now, n)
 }
 
 // reserve takes n tokens at now and returns when the bytes may be sent;

@@ -108,6 +108,19 @@ func (m *Monitor) MeshPeers(topic string) []peer.ID {
 	return slices.Sorted(maps.Keys(t.mesh))
 }
 
+// InMesh reports whether p is in this node's mesh for any topic. It has
+// the signature PrioritizePeers takes.
+func (m *Monitor) InMesh(p peer.ID) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, t := range m.topics {
+		if _, ok := t.mesh[p]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // DroppedRPCs returns how many outbound RPCs pubsub dropped because a peer's
 // queue was full: the visible sign that the upload cap, or the peer, cannot
 // keep up.

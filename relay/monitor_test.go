@@ -24,14 +24,20 @@ func TestMonitorMesh(t *testing.T) {
 	m.Graft(a, "u")
 	assert.Equal(t, []peer.ID{a, b, c}, m.MeshPeers("t"), "sorted")
 	assert.Equal(t, 3, m.TopicStats("t").MeshPeers)
+	assert.True(t, m.InMesh(b))
 
 	m.Prune(b, "t")
 	assert.Equal(t, []peer.ID{a, c}, m.MeshPeers("t"))
+	assert.False(t, m.InMesh(b))
+	m.Prune(a, "t")
+	assert.True(t, m.InMesh(a), "still in u's mesh")
+	m.Graft(a, "t")
 
 	// A disconnected peer leaves every mesh without a Prune.
 	m.OnClosedOutboundStream(a)
 	assert.Equal(t, []peer.ID{c}, m.MeshPeers("t"))
 	assert.Empty(t, m.MeshPeers("u"))
+	assert.False(t, m.InMesh(a))
 
 	m.Leave("t")
 	assert.Empty(t, m.MeshPeers("t"))

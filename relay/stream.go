@@ -87,49 +87,77 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 	return written, nil
 }
 
+// minRetry is the shortest a non-urgent write sleeps before looking at the
+// bucket again, so that a stream of small urgent writes cannot make it spin.
+const minRetry = time.Millisecond
+
 // await reserves n bytes from the limiter and blocks until they may be
 // sent, or until the limiter closes, the stream is closed or reset, or the
-// write deadline (which may change while it waits) passes.
+// write deadline (which may change while it waits) passes. A write to a
+// peer that is not urgent takes tokens only once the bucket holds them.
 func (s *pacedStream) await(n int64) error {
+	var due time.Time // zero until tokens are reserved
+	for {
+		select {
+		case <-s.l.closed:
+			return ErrClosed
+		case <-s.stop:
+			return s.stopErr
+		default:
+		}
+		deadline, changed := s.writeDeadline()
+		now := time.Now()
+		if due.IsZero() {
+			if !deadline.IsZero() && !now.Before(deadline) {
+				return os.ErrDeadlineExceeded
+			}
+			if s.urgent() {
+				due = s.l.reserve(now, n)
+			} else if ok, retry := s.l.takeIfAvailable(now, n); ok {
+				return nil
+			} else {
+				if err := s.sleep(now.Add(max(retry, minRetry)), deadline, changed); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		if !now.Before(due) {
+			return nil
+		}
+		if err := s.sleep(due, deadline, changed); err != nil {
+			return err
+		}
+	}
+}
+
+// urgent reports whether this stream's writes come first.
+func (s *pacedStream) urgent() bool {
+	return s.l.urgent == nil || s.l.urgent(s.Conn().RemotePeer())
+}
+
+// sleep waits until wake, the write deadline (or its change), or the end
+// of the stream or the limiter. It returns nil when await should look
+// again, and the error to fail the write with otherwise.
+func (s *pacedStream) sleep(wake, deadline time.Time, changed <-chan struct{}) error {
+	now := time.Now()
+	if !deadline.IsZero() && deadline.Before(wake) {
+		if !now.Before(deadline) {
+			return os.ErrDeadlineExceeded
+		}
+		wake = deadline
+	}
+	t := time.NewTimer(wake.Sub(now))
+	defer t.Stop()
 	select {
+	case <-t.C:
+	case <-changed:
 	case <-s.l.closed:
 		return ErrClosed
 	case <-s.stop:
 		return s.stopErr
-	default:
 	}
-	deadline, changed := s.writeDeadline()
-	now := time.Now()
-	if !deadline.IsZero() && !now.Before(deadline) {
-		return os.ErrDeadlineExceeded
-	}
-	due := s.l.reserve(now, n)
-	for {
-		now = time.Now()
-		if !now.Before(due) {
-			return nil
-		}
-		wake := due
-		if !deadline.IsZero() && deadline.Before(wake) {
-			if !now.Before(deadline) {
-				return os.ErrDeadlineExceeded
-			}
-			wake = deadline
-		}
-		t := time.NewTimer(wake.Sub(now))
-		select {
-		case <-t.C:
-		case <-changed:
-			t.Stop()
-			deadline, changed = s.writeDeadline()
-		case <-s.l.closed:
-			t.Stop()
-			return ErrClosed
-		case <-s.stop:
-			t.Stop()
-			return s.stopErr
-		}
-	}
+	return nil
 }
 
 func (s *pacedStream) Read(p []byte) (int, error) {

@@ -247,19 +247,25 @@ func sampleHeap() (stop func() uint64) {
 }
 
 // viewerStatus sums what the present viewers' routers report: connections
-// and mesh peers per viewer, and RPCs dropped on full queues.
+// and mesh peers per viewer, RPCs dropped on full queues, IWANT requests
+// received, and the longest wait a mesh write would have for upload tokens
+// right now.
 func (r *runner) viewerStatus() string {
 	nodes := r.liveNodes()
 	var conns, mesh int
-	var dropped uint64
+	var dropped, iwant uint64
+	var backlog time.Duration
 	for _, node := range nodes {
 		conns += len(node.Host().Network().Conns())
 		mesh += node.Monitor().TopicStats(r.channel.Topic()).MeshPeers
 		dropped += node.Monitor().DroppedRPCs()
+		iwant += node.Monitor().RPCStats().IWantReceived
+		backlog = max(backlog, node.Limiter().Backlog())
 	}
 	if len(nodes) == 0 {
 		return ""
 	}
 	n := float64(len(nodes))
-	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped", float64(conns)/n, float64(mesh)/n, dropped)
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, upload backlog max %v",
+		float64(conns)/n, float64(mesh)/n, dropped, iwant, backlog.Round(time.Millisecond))
 }
