@@ -102,53 +102,59 @@ func TestPrioritizedPeersComeFirst(t *testing.T) {
 	})
 }
 
+// saturated is a limiter whose cap a writer to peer "mesh" uses whole, and
+// a 1000-byte write to peer "other" waiting for spare tokens.
+type saturated struct {
+	l       *Limiter
+	meshErr <-chan error // the mesh writer's end
+	spare   *sinkStream  // what reached "other"
+	stream  network.Stream
+	done    chan error // the waiting write's result
+}
+
+func saturate(t *testing.T, urgent func(peer.ID) bool) *saturated {
+	t.Helper()
+	s := &saturated{l: NewLimiter(100_000, PrioritizePeers(urgent)), spare: &sinkStream{}, done: make(chan error, 1)}
+	s.meshErr = writeUntilError(s.l.wrap(peerStream{&sinkStream{}, "mesh"}), make([]byte, 16<<10))
+	synctest.Wait() // the mesh writer has drained the bucket and waits in debt
+	s.stream = s.l.wrap(peerStream{s.spare, "other"})
+	go func() {
+		_, err := s.stream.Write(make([]byte, 1000))
+		s.done <- err
+	}()
+	return s
+}
+
+func (s *saturated) close(t *testing.T) {
+	require.NoError(t, s.l.Close())
+	assert.ErrorIs(t, <-s.meshErr, ErrClosed)
+}
+
 func TestUnprioritizedWriteWaitsOutSaturatedMesh(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		const mesh, other = peer.ID("mesh"), peer.ID("other")
-		l := NewLimiter(100_000, PrioritizePeers(func(p peer.ID) bool { return p == mesh }))
-		meshErr := writeUntilError(l.wrap(peerStream{&sinkStream{}, mesh}), make([]byte, 16<<10))
-		synctest.Wait() // the mesh writer has drained the bucket and waits in debt
-		spare := &sinkStream{}
-		ss := l.wrap(peerStream{spare, other})
-		done := make(chan error, 1)
-		go func() {
-			_, err := ss.Write(make([]byte, 1000))
-			done <- err
-		}()
+		s := saturate(t, func(p peer.ID) bool { return p == "mesh" })
 		time.Sleep(5 * time.Second)
-		assert.Empty(t, spare.log(), "no spare capacity, no write")
+		assert.Empty(t, s.spare.log(), "no spare capacity, no write")
 
-		require.NoError(t, ss.Reset())
-		assert.ErrorIs(t, <-done, network.ErrReset, "a waiting write still ends with its stream")
-		require.NoError(t, l.Close())
-		assert.ErrorIs(t, <-meshErr, ErrClosed)
+		require.NoError(t, s.stream.Reset())
+		assert.ErrorIs(t, <-s.done, network.ErrReset, "a waiting write still ends with its stream")
+		s.close(t)
 	})
 }
 
 func TestPriorityIsAskedAgainWhileWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		const mesh, other = peer.ID("mesh"), peer.ID("other")
 		var grafted atomic.Bool
-		l := NewLimiter(100_000, PrioritizePeers(func(p peer.ID) bool { return p == mesh || (p == other && grafted.Load()) }))
-		meshErr := writeUntilError(l.wrap(peerStream{&sinkStream{}, mesh}), make([]byte, 16<<10))
-		synctest.Wait() // the mesh writer has drained the bucket and waits in debt
-		spare := &sinkStream{}
-		ss := l.wrap(peerStream{spare, other})
-		done := make(chan error, 1)
-		go func() {
-			_, err := ss.Write(make([]byte, 1000))
-			done <- err
-		}()
+		s := saturate(t, func(p peer.ID) bool { return p == "mesh" || (p == "other" && grafted.Load()) })
 		time.Sleep(time.Second)
-		require.Empty(t, spare.log())
+		require.Empty(t, s.spare.log())
 		grafted.Store(true)
 		select {
-		case err := <-done:
+		case err := <-s.done:
 			require.NoError(t, err)
 		case <-time.After(time.Second):
 			t.Fatal("a write to a newly grafted peer still waits")
 		}
-		require.NoError(t, l.Close())
-		assert.ErrorIs(t, <-meshErr, ErrClosed)
+		s.close(t)
 	})
 }
