@@ -62,6 +62,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	deadline := fs.Duration("deadline", 0, "playout deadline")
 	sample := fs.Duration("sample", 0, "long run: sample heap and goroutines every `period` (e.g. 1m), folding the records so they stay bounded")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
+	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, opgraft (e.g. viewer.Dlazy=0,source.D=3)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -126,6 +127,11 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if set["seed"] {
 		w.Seed = *seed
 	}
+	if set["tune"] {
+		if w.Tune, err = parseTune(*tune); err != nil {
+			return config{}, err
+		}
+	}
 	if err := w.Validate(); err != nil {
 		return config{}, err
 	}
@@ -171,6 +177,9 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 	fmt.Fprintf(progress, "workload: %d viewers, %s, chunk every %v, %v per mode, latency %v-%v, uplinks %s, source %gx, churn %.0f%%/min, hostile %.0f%%, deadline %v, seed %d, %s time\n",
 		w.Viewers, relay.FormatRate(w.Bitrate), w.ChunkEvery, w.Duration, w.LatencyMin, w.LatencyMax,
 		describeUplinks(w.Uplinks), w.SourceUplink, w.Churn*100, w.Hostile*100, w.Deadline, w.Seed, map[bool]string{true: "virtual", false: "real"}[w.VirtualTime])
+	if len(w.Tune) > 0 {
+		fmt.Fprintf(progress, "gridcast tuned: %s\n", w.Tune)
+	}
 	rep := Report{Workload: w}
 	for _, mode := range cfg.modes {
 		wall := realNow() // time.Now is virtual inside a synctest bubble

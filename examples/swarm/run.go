@@ -80,7 +80,7 @@ func (r *runner) uplinkOf() UplinkClass {
 
 // newNode starts a gridcast node on a fresh simulated host with uplink x
 // times the bitrate; the relay cap is CapShare of that uplink.
-func (r *runner) newNode(ctx context.Context, uplinkX float64, role relay.Role) (*peer.Node, error) {
+func (r *runner) newNode(ctx context.Context, class string, uplinkX float64, role relay.Role) (*peer.Node, error) {
 	uplink := int64(uplinkX * float64(r.w.Bitrate))
 	h, err := r.net.newHost(uplink, int64(r.w.Downlink*float64(r.w.Bitrate)))
 	if err != nil {
@@ -95,6 +95,11 @@ func (r *runner) newNode(ctx context.Context, uplinkX float64, role relay.Role) 
 			pubsub.WithGossipSubParams(pubsub.DefaultGossipSubParams()),
 			pubsub.WithPeerOutboundQueueSize(32),
 			pubsub.WithValidateQueueSize(32)))
+	}
+	if r.mode == ModeGridcast {
+		if p, ok := r.w.Tune.apply(budget.GossipSubParams(r.w.Bitrate, role), "all", role.String(), class); ok {
+			opts = append(opts, peer.WithPubSubOptions(pubsub.WithGossipSubParams(p)))
+		}
 	}
 	return peer.New(ctx, opts...)
 }
@@ -111,7 +116,7 @@ func (r *runner) startSource(ctx context.Context) error {
 		r.src = &csSource{h: h, server: newCSServer(h, int64(float64(uplink)*r.w.CapShare), queue)}
 		return nil
 	}
-	node, err := r.newNode(ctx, r.w.SourceUplink, relay.RoleSource)
+	node, err := r.newNode(ctx, "", r.w.SourceUplink, relay.RoleSource)
 	if err != nil {
 		return err
 	}
@@ -161,7 +166,7 @@ func (r *runner) prepare(ctx context.Context, dialSource bool) (*pendingJoin, er
 		uplink := int64(p.class.Multiple * float64(r.w.Bitrate))
 		p.cs, err = r.net.newHost(uplink, int64(r.w.Downlink*float64(r.w.Bitrate)))
 	} else {
-		p.node, err = r.newNode(ctx, p.class.Multiple, relay.RoleViewer)
+		p.node, err = r.newNode(ctx, p.class.Name, p.class.Multiple, relay.RoleViewer)
 	}
 	return p, err
 }

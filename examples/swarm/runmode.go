@@ -248,14 +248,21 @@ func sampleHeap() (stop func() uint64) {
 
 // viewerStatus sums what the present viewers' routers report: connections
 // and mesh peers per viewer, RPCs dropped on full queues, IWANT requests
-// received, and the longest wait a mesh write would have for upload tokens
-// right now.
+// received, the longest wait a mesh write would have for upload tokens
+// right now, and how many peers they score negative or ban.
 func (r *runner) viewerStatus() string {
 	nodes := r.liveNodes()
 	var conns, mesh int
 	var dropped, iwant uint64
 	var backlog time.Duration
+	var negative, banned int
 	for _, node := range nodes {
+		for _, score := range node.Monitor().Scores() {
+			if score < 0 {
+				negative++
+			}
+		}
+		banned += len(node.BannedPeers())
 		conns += len(node.Host().Network().Conns())
 		mesh += node.Monitor().TopicStats(r.channel.Topic()).MeshPeers
 		dropped += node.Monitor().DroppedRPCs()
@@ -266,6 +273,6 @@ func (r *runner) viewerStatus() string {
 		return ""
 	}
 	n := float64(len(nodes))
-	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, upload backlog max %v",
-		float64(conns)/n, float64(mesh)/n, dropped, iwant, backlog.Round(time.Millisecond))
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, upload backlog max %v, %d negative scores, %d banned",
+		float64(conns)/n, float64(mesh)/n, dropped, iwant, backlog.Round(time.Millisecond), negative, banned)
 }

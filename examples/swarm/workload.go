@@ -33,6 +33,8 @@ type Workload struct {
 	SourceDials int           `json:"viewers_dialling_source"`
 	Seed        uint64        `json:"seed"`
 	VirtualTime bool          `json:"virtual_time"`
+	// Tune overrides gridcast's router parameters (see tune.go).
+	Tune Tune `json:"tune,omitempty"`
 }
 
 // UplinkClass is a share of the viewers whose uplink is Multiple × bitrate.

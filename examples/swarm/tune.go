@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+)
+
+// Tune overrides router parameters in gridcast mode, to measure one relay
+// lever at a time without rebuilding: scope → parameter → value. A scope is
+// "all", a role ("source", "viewer") or an uplink class name ("adsl").
+// Later, narrower scopes win: all, then the role, then the class.
+type Tune map[string]map[string]int
+
+// tuneParams are the GossipSubParams fields -tune can set.
+var tuneParams = map[string]func(*pubsub.GossipSubParams, int){
+	"D":      func(p *pubsub.GossipSubParams, v int) { p.D = v },
+	"Dlo":    func(p *pubsub.GossipSubParams, v int) { p.Dlo = v },
+	"Dhi":    func(p *pubsub.GossipSubParams, v int) { p.Dhi = v },
+	"Dout":   func(p *pubsub.GossipSubParams, v int) { p.Dout = v },
+	"Dscore": func(p *pubsub.GossipSubParams, v int) { p.Dscore = v },
+	"Dlazy":  func(p *pubsub.GossipSubParams, v int) { p.Dlazy = v },
+	// history is HistoryGossip in heartbeats; the cache keeps two more.
+	"history": func(p *pubsub.GossipSubParams, v int) {
+		p.HistoryGossip, p.HistoryLength = v, v+2
+	},
+	"idontwant": func(p *pubsub.GossipSubParams, v int) { p.IDontWantMessageThreshold = v },
+	// opgraft is OpportunisticGraftTicks; 0 turns opportunistic grafting off.
+	"opgraft": func(p *pubsub.GossipSubParams, v int) {
+		if v <= 0 {
+			v = 1 << 30
+		}
+		p.OpportunisticGraftTicks = uint64(v)
+	},
+}
+
+// parseTune reads "scope.param=value,...", e.g. "viewer.Dlazy=0,source.D=3".
+func parseTune(s string) (Tune, error) {
+	t := Tune{}
+	for item := range strings.SplitSeq(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		key, value, ok := strings.Cut(item, "=")
+		scope, param, dotted := strings.Cut(key, ".")
+		if !ok || !dotted || scope == "" {
+			return nil, fmt.Errorf("-tune %q: want scope.param=value", item)
+		}
+		if _, known := tuneParams[param]; !known {
+			return nil, fmt.Errorf("-tune %q: unknown parameter %q (have %s)", item, param, strings.Join(slices.Sorted(maps.Keys(tuneParams)), ", "))
+		}
+		v, err := strconv.Atoi(value)
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("-tune %q: value must be a whole number >= 0", item)
+		}
+		if t[scope] == nil {
+			t[scope] = map[string]int{}
+		}
+		t[scope][param] = v
+	}
+	return t, nil
+}
+
+// apply returns p with the overrides for the given scopes, in order, and
+// whether any applied.
+func (t Tune) apply(p pubsub.GossipSubParams, scopes ...string) (pubsub.GossipSubParams, bool) {
+	changed := false
+	for _, scope := range scopes {
+		for param, v := range t[scope] {
+			tuneParams[param](&p, v)
+			changed = true
+		}
+	}
+	return p, changed
+}
+
+// String is the canonical form, sorted, for the report.
+func (t Tune) String() string {
+	var items []string
+	for scope, params := range t {
+		for param, v := range params {
+			items = append(items, fmt.Sprintf("%s.%s=%d", scope, param, v))
+		}
+	}
+	slices.Sort(items)
+	return strings.Join(items, ",")
+}

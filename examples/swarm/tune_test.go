@@ -1,0 +1,34 @@
+package main
+
+import (
+	"testing"
+
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseTune(t *testing.T) {
+	tune, err := parseTune("viewer.Dlazy=0, source.D=3,adsl.Dhi=2,all.history=1,all.opgraft=0")
+	require.NoError(t, err)
+	assert.Equal(t, "adsl.Dhi=2,all.history=1,all.opgraft=0,source.D=3,viewer.Dlazy=0", tune.String())
+
+	base := pubsub.DefaultGossipSubParams()
+	p, ok := tune.apply(base, "all", "viewer", "adsl")
+	require.True(t, ok)
+	assert.Equal(t, 0, p.Dlazy)
+	assert.Equal(t, 2, p.Dhi)
+	assert.Equal(t, base.D, p.D, "source.D is not a viewer's")
+	assert.Equal(t, 1, p.HistoryGossip)
+	assert.Equal(t, 3, p.HistoryLength)
+	assert.Greater(t, p.OpportunisticGraftTicks, uint64(1<<20), "0 turns it off")
+
+	p, ok = Tune{}.apply(base, "all", "source")
+	assert.False(t, ok)
+	assert.Equal(t, base, p)
+
+	for _, bad := range []string{"D=3", "viewer.Dx=1", "viewer.D=-1", "viewer.D=x", ".D=1", "viewer.D"} {
+		_, err := parseTune(bad)
+		assert.Error(t, err, bad)
+	}
+}
