@@ -62,7 +62,9 @@ func TestPreset(t *testing.T) {
 	args = append(args, strings.Fields(*swarmFlag)...)
 	cfg, err := parseFlags(args, os.Stderr)
 	require.NoError(t, err)
-	cfg.jsonPath = *jsonFlag
+	if *jsonFlag != "" {
+		cfg.jsonPath = *jsonFlag
+	}
 	rep, wall := runVirtual(t, cfg)
 	fmt.Printf("\npreset %s in virtual time: %.0f s of wall time on %d CPUs\n", *presetFlag, wall.Seconds(), numCPU())
 	require.NoError(t, finishReport(cfg, rep, os.Stdout))
