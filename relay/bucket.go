@@ -59,29 +59,36 @@ func (b *TokenBucket) Reserve(now time.Time, n int64) time.Duration {
 	return wait
 }
 
-// TakeIfAvailable takes n tokens at now only if the bucket holds them
-// without going into debt, and reports whether it did. If not, it takes
-// nothing and returns how long until it would hold n tokens, were nothing
-// else taken meanwhile. An n larger than the burst needs a full bucket and
-// leaves it in debt. It suits traffic that should use only spare capacity:
-// it never makes a later Reserve wait longer than the burst allows.
-func (b *TokenBucket) TakeIfAvailable(now time.Time, n int64) (bool, time.Duration) {
-	if b.rate <= 0 || n <= 0 {
-		return true, 0
+// TakeUpTo takes as many tokens as the bucket holds at now, up to most,
+// without going into debt, and returns how many it took. If it holds fewer
+// than least it takes nothing and returns 0 and how long until it would
+// hold least, were nothing else taken meanwhile. least is raised to 1 and
+// lowered to most; a least larger than the burst can never be met.
+//
+// It suits traffic that should use only spare capacity: it never puts the
+// bucket into debt, so it never makes a later Reserve wait longer than the
+// burst allows.
+func (b *TokenBucket) TakeUpTo(now time.Time, most, least int64) (int64, time.Duration) {
+	if most <= 0 {
+		return 0, 0
 	}
+	if b.rate <= 0 {
+		return most, 0
+	}
+	least = min(max(least, 1), most)
 	start := b.full
 	if start.Before(now) {
 		start = now
 	}
-	cost := bytesToDuration(n, b.rate)
-	// The bucket holds (tau - (start - now)) worth of tokens; a piece larger
-	// than the burst waits for a full bucket instead.
-	need := start.Add(min(cost, b.tau)).Sub(now) - b.tau
-	if need > 0 {
-		return false, need
+	// The bucket holds tau - (start - now) worth of tokens.
+	held := b.tau - start.Sub(now)
+	n := durationToBytes(held, b.rate)
+	if n < least {
+		return 0, bytesToDuration(least, b.rate) - held
 	}
-	b.full = start.Add(cost)
-	return true, 0
+	n = min(n, most)
+	b.full = start.Add(bytesToDuration(n, b.rate))
+	return n, 0
 }
 
 // Backlog returns how long a caller reserving one token at now would wait:
@@ -95,6 +102,21 @@ func (b *TokenBucket) Backlog(now time.Time) time.Duration {
 
 // Rate returns the refill rate in bytes per second; 0 or less is unlimited.
 func (b *TokenBucket) Rate() int64 { return b.rate }
+
+// durationToBytes is how many whole bytes d carries at rate bytes per
+// second, rounded down so that bytesToDuration of the result is at most d;
+// 0 for d <= 0.
+func durationToBytes(d time.Duration, rate int64) int64 {
+	if d <= 0 {
+		return 0
+	}
+	hi, lo := bits.Mul64(uint64(d), uint64(rate))
+	if hi >= uint64(time.Second) {
+		return math.MaxInt64
+	}
+	q, _ := bits.Div64(hi, lo, uint64(time.Second))
+	return int64(min(q, math.MaxInt64))
+}
 
 // bytesToDuration is how long n bytes take at rate bytes per second,
 // rounded up to the nanosecond so a waiting caller is never early, and

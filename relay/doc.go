@@ -107,8 +107,10 @@
 // Writes to mesh peers come first. peer.Node builds its Limiter with
 // PrioritizePeers(Monitor.InMesh): a write to a peer outside every mesh
 // (an IWANT answer, IHAVE gossip, a PRUNE) takes only tokens the bucket
-// holds at the time, so it never makes a mesh write queue behind it, and it
-// waits while the mesh uses the whole cap. Without this, repair fed on
+// holds at the time, so it never makes a mesh write queue behind it. While
+// the mesh uses the whole cap it waits, for up to SpareWait (5 s); then it
+// queues like a mesh write, so that pubsub's 30 s write deadline never
+// resets a stream for want of spare upload. Without this, repair fed on
 // itself: a node answering a burst of IWANTs (a newcomer asks every peer
 // that advertises a chunk it lacks, several copies of seconds of stream)
 // sent its mesh chunks late, their receivers heard of them first by gossip

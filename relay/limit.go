@@ -21,6 +21,25 @@ const (
 	BurstWindow = 50 * time.Millisecond
 )
 
+// Spare-capacity writes (see PrioritizePeers).
+const (
+	// SpareWait is the longest a write to a peer that is not prioritized
+	// waits for spare tokens; then it queues for tokens like a prioritized
+	// one. pubsub gives each RPC write 30 s, then resets the stream, and
+	// after a few resets stops talking to that peer: a node whose mesh
+	// uses its whole cap must still answer a PRUNE or a subscription
+	// announcement long before that.
+	SpareWait = 5 * time.Second
+	// SpareSlice is the least a waiting spare-capacity write takes when
+	// the bucket holds some tokens but not the whole piece, so a large
+	// piece goes out in slices as spare tokens come rather than waiting
+	// for a bucket that the mesh never leaves full; large enough not to
+	// cut writes into crumbs. Spare writes are not served in order among
+	// themselves: smaller ones may keep taking tokens first, and SpareWait
+	// bounds how long that can last.
+	SpareSlice = 1 << 10
+)
+
 // Traffic is cumulative stream payload through a Limiter's host, in bytes:
 // what pubsub wrote and read, without transport headers.
 type Traffic struct {
@@ -32,8 +51,8 @@ type Traffic struct {
 // and Close it when the node stops.
 //
 // With PrioritizePeers, writes to the peers it names come first: writes to
-// any other peer use only tokens the bucket holds at the time, so they
-// never delay a prioritized write by more than one piece.
+// any other peer use only tokens the bucket holds at the time, for up to
+// SpareWait.
 //
 // Its methods are safe for concurrent use. It starts no goroutines: writers
 // wait in their own goroutine, on a timer.
@@ -79,12 +98,13 @@ func NewLimiter(upload int64, opts ...LimiterOption) *Limiter {
 type LimiterOption func(*Limiter)
 
 // PrioritizePeers makes writes to peers for which urgent returns true come
-// first. A write to any other peer waits until the bucket holds its tokens
-// outright, and takes them only then; it never goes into the debt that
-// urgent writes queue behind. Spare upload still goes to everyone, but when
-// urgent traffic uses the whole cap, other writes wait for as long as it
-// does: until the urgent traffic eases, the stream is closed or reset, its
-// write deadline passes or the limiter closes.
+// first. A write to any other peer takes only tokens the bucket holds at the
+// time, as much of its piece as they cover (at least SpareSlice, or the
+// whole piece if smaller), and never goes into the debt that urgent writes
+// queue behind. So spare upload goes to everyone, and a burst of traffic
+// outside the mesh never delays the mesh by more than the bucket's burst.
+// When urgent traffic uses the whole cap for SpareWait, a waiting write
+// queues for tokens like an urgent one, so that no peer's stream starves.
 //
 // urgent is asked again each time a waiting write wakes, so a peer that
 // becomes urgent while a write to it waits is served as urgent from then
@@ -151,15 +171,12 @@ func (l *Limiter) Backlog() time.Duration {
 	return l.bucket.Backlog(time.Now())
 }
 
-// takeIfAvailable takes n tokens at now if the bucket holds them; if not,
-// it returns how long until it would.
-func (l *Limiter) takeIfAvailable(now time.Time, n int64) (bool, time.Duration) {
-	if l.bucket == nil {
-		return true, 0
-	}
+// takeUpTo takes up to most tokens the bucket holds at now, if at least
+// least; see TokenBucket.TakeUpTo.
+func (l *Limiter) takeUpTo(now time.Time, most, least int64) (int64, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.bucket.TakeIfAvailable(now, n)
+	return l.bucket.TakeUpTo(now, most, least)
 }
 
 // reserve takes n tokens at now and returns when the bytes may be sent;

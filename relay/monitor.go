@@ -20,7 +20,8 @@ import (
 // and the score inspector from the scoring goroutine. Each holds the mutex
 // only to update a counter or a set, and DropRPC uses an atomic, so none
 // blocks the router for long. Reading methods are safe for concurrent use
-// and return copies.
+// and return copies. InMesh, as a Limiter's priority, is called by every
+// paced write; it too holds the mutex only to look up a set.
 //
 // Counts cover messages received from other peers: pubsub does not trace
 // the node's own publications to raw tracers.

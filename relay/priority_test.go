@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"os"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -12,31 +13,36 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestTokenBucketTakeIfAvailable(t *testing.T) {
+func TestTokenBucketTakeUpTo(t *testing.T) {
 	b := NewTokenBucket(1000, 4000, t0)
-	ok, retry := b.TakeIfAvailable(t0, 3000)
-	assert.True(t, ok)
+	n, retry := b.TakeUpTo(t0, 3000, 3000)
+	assert.EqualValues(t, 3000, n)
 	assert.Zero(t, retry)
-	ok, retry = b.TakeIfAvailable(t0, 2000)
-	assert.False(t, ok, "1000 tokens left")
+	n, retry = b.TakeUpTo(t0, 2000, 2000)
+	assert.Zero(t, n, "1000 tokens left, 2000 needed")
 	assert.Equal(t, time.Second, retry, "until 2000 are there")
-	assert.Zero(t, b.Reserve(t0, 1000), "a refused take took nothing")
+	n, _ = b.TakeUpTo(t0, 2000, 500)
+	assert.EqualValues(t, 1000, n, "all there is, which is at least 500")
+	n, retry = b.TakeUpTo(t0, 2000, 0)
+	assert.Zero(t, n, "empty")
+	assert.Equal(t, time.Millisecond, retry, "least is at least one byte")
+	assert.Zero(t, b.Backlog(t0), "spare takes never go into debt")
 
-	// Debt from Reserve blocks TakeIfAvailable until it is paid off.
-	assert.Equal(t, 500*time.Millisecond, b.Reserve(t0, 500))
-	ok, retry = b.TakeIfAvailable(t0, 1)
-	assert.False(t, ok)
-	assert.Equal(t, 501*time.Millisecond, retry)
+	// Debt from Reserve blocks TakeUpTo until it is paid off.
+	assert.Equal(t, time.Second, b.Reserve(t0, 1000))
+	assert.Equal(t, time.Second, b.Backlog(t0))
+	n, retry = b.TakeUpTo(t0, 1, 1)
+	assert.Zero(t, n)
+	assert.Equal(t, 1001*time.Millisecond, retry)
 
-	// A take larger than the burst needs a full bucket and then goes into
-	// debt like Reserve.
-	later := t0.Add(10 * time.Second)
-	ok, _ = b.TakeIfAvailable(later, 6000)
-	assert.True(t, ok)
-	assert.Equal(t, 2001*time.Millisecond, b.Reserve(later, 1))
-
-	ok, _ = NewTokenBucket(0, 0, t0).TakeIfAvailable(t0, 1<<40)
-	assert.True(t, ok, "unlimited")
+	later := t0.Add(time.Hour)
+	n, _ = b.TakeUpTo(later, 6000, 1000)
+	assert.EqualValues(t, 4000, n, "at most the burst")
+	n, _ = NewTokenBucket(0, 0, t0).TakeUpTo(t0, 1<<40, 1)
+	assert.EqualValues(t, 1<<40, n, "unlimited")
+	n, retry = b.TakeUpTo(later, 0, 0)
+	assert.Zero(t, n)
+	assert.Zero(t, retry)
 }
 
 // fakeConn is the network.Conn of a peerStream: only RemotePeer is used.
@@ -130,16 +136,44 @@ func (s *saturated) close(t *testing.T) {
 	assert.ErrorIs(t, <-s.meshErr, ErrClosed)
 }
 
-func TestUnprioritizedWriteWaitsOutSaturatedMesh(t *testing.T) {
+func TestSpareWriteQueuesAfterSpareWait(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := saturate(t, func(p peer.ID) bool { return p == "mesh" })
-		time.Sleep(5 * time.Second)
+		start := time.Now()
+		time.Sleep(SpareWait - time.Millisecond)
 		assert.Empty(t, s.spare.log(), "no spare capacity, no write")
-
-		require.NoError(t, s.stream.Reset())
-		assert.ErrorIs(t, <-s.done, network.ErrReset, "a waiting write still ends with its stream")
+		require.NoError(t, <-s.done, "then it queues like a mesh write")
+		waited := time.Since(start)
+		t.Logf("the spare write went out after %v", waited)
+		assert.GreaterOrEqual(t, waited, SpareWait)
+		assert.Less(t, waited, SpareWait+time.Second, "behind one mesh piece at most")
 		s.close(t)
 	})
+}
+
+func TestWaitingSpareWriteEnds(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		stop func(*saturated) error
+		want error
+	}{
+		{"Reset", func(s *saturated) error { return s.stream.Reset() }, network.ErrReset},
+		{"deadline", func(s *saturated) error { return s.stream.SetWriteDeadline(time.Now().Add(time.Second)) }, os.ErrDeadlineExceeded},
+		{"Close limiter", func(s *saturated) error { return s.l.Close() }, ErrClosed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				s := saturate(t, func(p peer.ID) bool { return p == "mesh" })
+				time.Sleep(time.Second)
+				start := time.Now()
+				require.NoError(t, tc.stop(s))
+				assert.ErrorIs(t, <-s.done, tc.want)
+				assert.LessOrEqual(t, time.Since(start), time.Second)
+				assert.Empty(t, s.spare.log())
+				s.close(t)
+			})
+		})
+	}
 }
 
 func TestPriorityIsAskedAgainWhileWaiting(t *testing.T) {
@@ -156,5 +190,64 @@ func TestPriorityIsAskedAgainWhileWaiting(t *testing.T) {
 			t.Fatal("a write to a newly grafted peer still waits")
 		}
 		s.close(t)
+	})
+}
+
+// Spare writes are not served in order among themselves: small ones can
+// take every token as it comes. A large one beside them still goes out
+// within SpareWait, when it queues like a mesh write.
+func TestLargeSpareWriteIsServedWithinSpareWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(100_000, PrioritizePeers(func(p peer.ID) bool { return p == "mesh" }))
+		ms := l.wrap(peerStream{&sinkStream{}, "mesh"})
+		meshDone := make(chan struct{})
+		begin := time.Now()
+		go func() {
+			defer close(meshDone)
+			for k := 0; ; k++ {
+				// Half the cap, as chunks of 5 kB every 100 ms.
+				time.Sleep(time.Until(begin.Add(time.Duration(k) * 100 * time.Millisecond)))
+				if _, err := ms.Write(make([]byte, 5000)); err != nil {
+					return
+				}
+			}
+		}()
+		floodErr := writeUntilError(l.wrap(peerStream{&sinkStream{}, "a"}), make([]byte, 500))
+		time.Sleep(2 * time.Second) // the flood takes every spare token as it comes
+		big := &sinkStream{}
+		start := time.Now()
+		_, err := l.wrap(peerStream{big, "b"}).Write(make([]byte, 16<<10))
+		require.NoError(t, err)
+		took := time.Since(start)
+		t.Logf("16 KiB beside a flood of 500-byte writes took %v in %d pieces", took, len(big.log()))
+		assert.Less(t, took, SpareWait+time.Second)
+		var total int64
+		for _, piece := range big.log() {
+			total += piece.n
+		}
+		assert.EqualValues(t, 16<<10, total)
+		require.NoError(t, l.Close())
+		assert.ErrorIs(t, <-floodErr, ErrClosed)
+		<-meshDone
+	})
+}
+
+func TestLimiterBacklog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(100_000) // burst 16 KiB
+		assert.Zero(t, l.Backlog())
+		s := l.wrap(&sinkStream{})
+		_, err := s.Write(make([]byte, 16<<10))
+		require.NoError(t, err)
+		assert.Zero(t, l.Backlog(), "the burst leaves at once and owes nothing")
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_, _ = s.Write(make([]byte, 10_000))
+		}()
+		synctest.Wait()
+		assert.Equal(t, 100*time.Millisecond, l.Backlog(), "10 kB queued at 100 kB/s")
+		<-done
+		assert.Zero(t, NewLimiter(0).Backlog(), "unlimited")
 	})
 }

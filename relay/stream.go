@@ -73,10 +73,11 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 		if b := s.l.burst; b > 0 && int64(len(piece)) > b {
 			piece = p[:b]
 		}
-		if err := s.await(int64(len(piece))); err != nil {
+		allowed, err := s.await(int64(len(piece)))
+		if err != nil {
 			return written, err
 		}
-		n, err := s.Stream.Write(piece)
+		n, err := s.Stream.Write(piece[:allowed])
 		written += n
 		s.l.out.Add(uint64(n))
 		if err != nil {
@@ -87,53 +88,69 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// minRetry is the shortest a non-urgent write sleeps before looking at the
-// bucket again, so that a stream of small urgent writes cannot make it spin.
+// minRetry is the shortest a spare-capacity write sleeps before looking at
+// the bucket again, so that a stream of small urgent writes cannot make it
+// spin.
 const minRetry = time.Millisecond
 
-// await reserves n bytes from the limiter and blocks until they may be
-// sent, or until the limiter closes, the stream is closed or reset, or the
-// write deadline (which may change while it waits) passes. A write to a
-// peer that is not urgent takes tokens only once the bucket holds them.
-func (s *pacedStream) await(n int64) error {
-	var due time.Time // zero until tokens are reserved
+// await blocks until up to n bytes may be sent and returns how many: n for
+// an urgent write, which reserves its tokens and waits for them, and at
+// least min(n, SpareSlice) for a spare-capacity one. It fails when the
+// limiter closes, the stream is closed or reset, or the write deadline
+// (which may change while it waits) passes.
+func (s *pacedStream) await(n int64) (int64, error) {
+	var due time.Time     // when reserved tokens are there; zero until reserved
+	var sparing time.Time // when this write began to wait for spare tokens
 	for {
 		select {
 		case <-s.l.closed:
-			return ErrClosed
+			return 0, ErrClosed
 		case <-s.stop:
-			return s.stopErr
+			return 0, s.stopErr
 		default:
+		}
+		if s.l.bucket == nil {
+			return n, nil
 		}
 		deadline, changed := s.writeDeadline()
 		now := time.Now()
 		if due.IsZero() {
 			if !deadline.IsZero() && !now.Before(deadline) {
-				return os.ErrDeadlineExceeded
+				return 0, os.ErrDeadlineExceeded
 			}
-			if s.urgent() {
+			if sparing.IsZero() {
+				sparing = now
+			}
+			if s.urgent() || now.Sub(sparing) >= SpareWait {
 				due = s.l.reserve(now, n)
-			} else if ok, retry := s.l.takeIfAvailable(now, n); ok {
-				return nil
 			} else {
-				if err := s.sleep(now.Add(max(retry, minRetry)), deadline, changed); err != nil {
-					return err
+				got, retry := s.l.takeUpTo(now, n, SpareSlice)
+				if got > 0 {
+					return got, nil
+				}
+				wake := now.Add(min(max(retry, minRetry), sparing.Add(SpareWait).Sub(now)))
+				if err := s.sleep(wake, deadline, changed); err != nil {
+					return 0, err
 				}
 				continue
 			}
 		}
 		if !now.Before(due) {
-			return nil
+			return n, nil
 		}
 		if err := s.sleep(due, deadline, changed); err != nil {
-			return err
+			return 0, err
 		}
 	}
 }
 
 // urgent reports whether this stream's writes come first.
 func (s *pacedStream) urgent() bool {
-	return s.l.urgent == nil || s.l.urgent(s.Conn().RemotePeer())
+	if s.l.urgent == nil {
+		return true
+	}
+	c := s.Conn()
+	return c == nil || s.l.urgent(c.RemotePeer())
 }
 
 // sleep waits until wake, the write deadline (or its change), or the end
