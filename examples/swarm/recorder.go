@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"maps"
 	"sync"
 	"time"
 )
@@ -134,6 +135,9 @@ func (r *recorder) fold(last uint64, pendingDue int) []time.Duration {
 			delete(r.arrived, idx)
 		}
 	}
+	// A Go map keeps its buckets after deletes: copy what is left, or a
+	// departed viewer would hold a minute's worth of empty buckets forever.
+	r.plays, r.arrived = maps.Clone(r.plays), maps.Clone(r.arrived)
 	if r.firstPlay.IsZero() {
 		r.pendingDue += pendingDue
 	}
