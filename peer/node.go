@@ -133,6 +133,11 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 	if cfg.banGraylisted {
 		n.banGraylisted()
 	}
+	if cfg.forgetAfter > 0 {
+		if err := n.forgetDeparted(cfg.forgetAfter); err != nil {
+			return err
+		}
+	}
 	if cfg.dhtMode != DHTOff {
 		if err := n.startDHT(cfg); err != nil {
 			return err

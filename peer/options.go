@@ -54,6 +54,10 @@ const (
 	// disconnected, and again whenever it reconnects, while its score
 	// stays there (see [WithBanGraylisted]).
 	DefaultBanGraylisted = true
+	// DefaultForgetAfter is how long a peer stays disconnected before the
+	// node removes its keys, protocols and metadata from the peerstore
+	// (see [WithForgetAfter]).
+	DefaultForgetAfter = 10 * time.Minute
 	// KeepPingInterval is how often a kept peer is pinged while
 	// connected. A ping over a connection whose far end was killed and
 	// restarted draws a QUIC stateless reset (libp2p derives its key from
@@ -145,6 +149,7 @@ type config struct {
 	bootstrapTimeout time.Duration
 	keepBootstrap    bool
 	banGraylisted    bool
+	forgetAfter      time.Duration
 	budget           relay.Budget
 	bitrate          int64
 	role             relay.Role
@@ -183,6 +188,7 @@ func defaultConfig() config {
 		bootstrapTimeout: DefaultBootstrapTimeout,
 		keepBootstrap:    DefaultKeepBootstrap,
 		banGraylisted:    DefaultBanGraylisted,
+		forgetAfter:      DefaultForgetAfter,
 		bitrate:          DefaultBitrate,
 		role:             relay.RoleViewer,
 		connLow:          DefaultConnLow,
@@ -277,6 +283,23 @@ func WithKeepBootstrap(on bool) Option {
 func WithBanGraylisted(on bool) Option {
 	return func(c *config) error {
 		c.banGraylisted = on
+		return nil
+	}
+}
+
+// WithForgetAfter sets how long a peer must stay disconnected before the
+// node removes its keys, protocols and metadata from the host's peerstore
+// (default [DefaultForgetAfter]); 0 keeps them forever, as go-libp2p does
+// by itself. On a long stream with churn a node meets thousands of peers,
+// and the peerstore would otherwise keep every one. Addresses expire by
+// their own TTLs, and peers protected from trimming (kept bootstrap peers)
+// are never forgotten. A negative d is an error.
+func WithForgetAfter(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return fmt.Errorf("%w: WithForgetAfter %v is negative", ErrBadOption, d)
+		}
+		c.forgetAfter = d
 		return nil
 	}
 }
