@@ -1,7 +1,6 @@
 package peer
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/event"
@@ -19,42 +18,23 @@ import (
 // The set of departed peers it tracks holds only peers that left within
 // the last after, plus those seen since the last sweep.
 func (n *Node) forgetDeparted(after time.Duration) error {
-	sub, err := n.host.EventBus().Subscribe(new(event.EvtPeerConnectednessChanged))
-	if err != nil {
-		return fmt.Errorf("peer: watch connections: %w", err)
-	}
-	n.wg.Go(func() {
-		defer sub.Close()
-		departed := make(map[libp2ppeer.ID]time.Time)
-		sweep := time.NewTicker(max(after/4, time.Millisecond))
-		defer sweep.Stop()
-		for {
-			select {
-			case <-n.ctx.Done():
-				return
-			case e, ok := <-sub.Out():
-				if !ok {
-					return
-				}
-				ev := e.(event.EvtPeerConnectednessChanged)
-				if ev.Connectedness == network.Connected || ev.Connectedness == network.Limited {
-					delete(departed, ev.Peer)
-				} else if _, seen := departed[ev.Peer]; !seen {
-					departed[ev.Peer] = time.Now()
-				}
-			case now := <-sweep.C:
-				for p, since := range departed {
-					if now.Sub(since) < after {
-						continue
-					}
-					delete(departed, p)
-					if n.host.Network().Connectedness(p) == network.Connected || n.host.ConnManager().IsProtected(p, "") {
-						continue
-					}
-					n.host.Peerstore().RemovePeer(p)
-				}
+	departed := make(map[libp2ppeer.ID]time.Time) // the watcher's goroutine only
+	return n.watchConnectedness(max(after/4, time.Millisecond), func(ev event.EvtPeerConnectednessChanged) {
+		if ev.Connectedness == network.Connected || ev.Connectedness == network.Limited {
+			delete(departed, ev.Peer)
+		} else if _, seen := departed[ev.Peer]; !seen {
+			departed[ev.Peer] = time.Now()
+		}
+	}, func(now time.Time) {
+		for p, since := range departed {
+			if now.Sub(since) < after {
+				continue
 			}
+			delete(departed, p)
+			if n.host.Network().Connectedness(p) == network.Connected || n.host.ConnManager().IsProtected(p, "") {
+				continue
+			}
+			n.host.Peerstore().RemovePeer(p)
 		}
 	})
-	return nil
 }

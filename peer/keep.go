@@ -15,43 +15,36 @@ import (
 const keepTag = "gridcast-keep"
 
 // keep holds a connection to each bootstrap peer until the node closes:
-// one goroutine per peer, and one that drains connectedness events (the
-// event bus blocks its emitter on a full subscriber, so nothing slow may
-// read it) and wakes the peer's goroutine.
+// one goroutine per peer, woken by the node's connectedness watcher when
+// the node's connectedness to that peer changes.
 func (n *Node) keep(peers []libp2ppeer.AddrInfo) {
-	sub, err := n.host.EventBus().Subscribe(new(event.EvtPeerConnectednessChanged))
+	wake := make(map[libp2ppeer.ID]chan struct{})
+	for _, info := range peers {
+		if info.ID != n.host.ID() && wake[info.ID] == nil {
+			wake[info.ID] = make(chan struct{}, 1)
+		}
+	}
+	err := n.watchConnectedness(0, func(ev event.EvtPeerConnectednessChanged) {
+		if w := wake[ev.Peer]; w != nil {
+			select {
+			case w <- struct{}{}:
+			default: // a wake-up is already pending
+			}
+		}
+	}, nil)
 	if err != nil {
 		return // only fails once the bus is closed
 	}
-	wake := make(map[libp2ppeer.ID]chan struct{})
+	started := make(map[libp2ppeer.ID]bool) // wake is the watcher's now: read only
 	for _, info := range peers {
-		if info.ID == n.host.ID() || wake[info.ID] != nil {
+		w := wake[info.ID]
+		if w == nil || started[info.ID] {
 			continue
 		}
-		w := make(chan struct{}, 1)
-		wake[info.ID] = w
+		started[info.ID] = true
 		n.host.ConnManager().Protect(info.ID, keepTag)
 		n.wg.Go(func() { n.keepPeer(info, w) })
 	}
-	n.wg.Go(func() {
-		defer sub.Close()
-		for {
-			select {
-			case <-n.ctx.Done():
-				return
-			case e, ok := <-sub.Out():
-				if !ok {
-					return
-				}
-				if w := wake[e.(event.EvtPeerConnectednessChanged).Peer]; w != nil {
-					select {
-					case w <- struct{}{}:
-					default: // a wake-up is already pending
-					}
-				}
-			}
-		}
-	})
 }
 
 // keepPeer redials info whenever the node is not connected to it, and pings
