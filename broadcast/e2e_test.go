@@ -121,12 +121,19 @@ func watch(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) []*broadcast
 	return viewers
 }
 
-// broadcastBytes paces data into b at testBitrate and closes b.
+// broadcastBytes paces data into b at testBitrate and closes b, in a
+// goroutine the test waits for before its nodes close: viewers can play
+// the end of the stream before Close has returned.
 func broadcastBytes(t *testing.T, b *broadcast.Broadcaster, data []byte) {
 	t.Helper()
-	_, err := io.Copy(b, broadcast.NewPacedReader(t.Context(), bytes.NewReader(data), testBitrate))
-	require.NoError(t, err)
-	require.NoError(t, b.Close())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := io.Copy(b, broadcast.NewPacedReader(t.Context(), bytes.NewReader(data), testBitrate))
+		assert.NoError(t, err)
+		assert.NoError(t, b.Close())
+	}()
+	t.Cleanup(func() { <-done })
 }
 
 // playAll reads each viewer's playout stream to EOF and returns the sha256
@@ -178,7 +185,7 @@ func TestEveryViewerPlaysExactlyThePublishedBytes(t *testing.T) {
 	waitForMesh(t, b.Channel(), append([]*peer.Node{source}, viewerNodes...)...)
 
 	data := knownBytes(streamSize)
-	go broadcastBytes(t, b, data)
+	broadcastBytes(t, b, data)
 	sums := playAll(t, viewers, 60*time.Second)
 
 	want := sha256.Sum256(data)
@@ -211,7 +218,7 @@ func TestViewerBehindViewerGetsTheWholeStream(t *testing.T) {
 	require.Empty(t, far.Host().Network().ConnsToPeer(source.ID()), "far viewer must not reach the source directly")
 
 	data := knownBytes(streamSize / 4)
-	go broadcastBytes(t, b, data)
+	broadcastBytes(t, b, data)
 	sums := playAll(t, viewers, 60*time.Second)
 	assert.Equal(t, sha256.Sum256(data), sums[1])
 	assert.Empty(t, far.Host().Network().ConnsToPeer(source.ID()))
@@ -361,7 +368,7 @@ func TestStalledReaderDoesNotStopRelaying(t *testing.T) {
 	require.Empty(t, far.Host().Network().ConnsToPeer(source.ID()))
 
 	data := knownBytes(streamSize)
-	go broadcastBytes(t, b, data)
+	broadcastBytes(t, b, data)
 	sums := playAll(t, reading, 60*time.Second)
 	assert.Equal(t, sha256.Sum256(data), sums[0], "the far viewer got the whole stream")
 

@@ -14,6 +14,9 @@ var (
 	// ErrNoDHT reports a call that needs the DHT on a node started with
 	// DHTOff.
 	ErrNoDHT = errors.New("peer: the DHT is off (see WithDHT)")
+	// ErrBadAnnouncement reports a peer's uplink announcement that is not
+	// one varint.
+	ErrBadAnnouncement = errors.New("peer: bad uplink announcement")
 	// ErrClosed reports a call on a node that has been closed.
 	ErrClosed = errors.New("peer: node closed")
 )

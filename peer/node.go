@@ -97,7 +97,13 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 	// Repair and control traffic to peers outside the mesh must not delay
 	// the mesh: when it did, the delayed chunks drew IWANTs from their
 	// late receivers, which delayed more chunks, until the swarm collapsed.
-	limiter := relay.NewLimiter(cfg.budget.Upload, relay.PrioritizePeers(monitor.InMesh))
+	limitOpts := []relay.LimiterOption{relay.PrioritizePeers(monitor.InMesh)}
+	if cfg.skipHeld {
+		// A copy that waited for upload while its peer got the chunk
+		// elsewhere is upload spent for nothing.
+		limitOpts = append(limitOpts, relay.SkipHeld(monitor.Held()))
+	}
+	limiter := relay.NewLimiter(cfg.budget.Upload, limitOpts...)
 	psOpts := append(cfg.budget.PubSubOptions(cfg.bitrate, cfg.role, monitor), cfg.pubsubOptions...)
 	// The node outlives ctx, which only bounds the start.
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -136,6 +142,14 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 	if cfg.forgetAfter > 0 {
 		if err := n.forgetDeparted(cfg.forgetAfter); err != nil {
 			return err
+		}
+	}
+	if cfg.uplinkExchange {
+		n.serveUplink()
+		if n.role == relay.RoleSource {
+			if err := n.askUplinks(); err != nil {
+				return err
+			}
 		}
 	}
 	if cfg.dhtMode != DHTOff {

@@ -54,6 +54,13 @@ const (
 	// disconnected, and again whenever it reconnects, while its score
 	// stays there (see [WithBanGraylisted]).
 	DefaultBanGraylisted = true
+	// DefaultSkipHeld is on: a chunk waiting for upload is not sent to a
+	// peer that has meanwhile shown it holds it (see [WithSkipHeld]).
+	DefaultSkipHeld = true
+	// DefaultUplinkExchange is on: the node announces its relay capacity on
+	// UplinkProtocol, and a source feeds the peers that can pass the
+	// stream on (see [WithUplinkExchange]).
+	DefaultUplinkExchange = true
 	// DefaultForgetAfter is how long a peer stays disconnected before the
 	// node removes its keys, protocols and metadata from the peerstore
 	// (see [WithForgetAfter]).
@@ -149,6 +156,8 @@ type config struct {
 	bootstrapTimeout time.Duration
 	keepBootstrap    bool
 	banGraylisted    bool
+	skipHeld         bool
+	uplinkExchange   bool
 	forgetAfter      time.Duration
 	budget           relay.Budget
 	bitrate          int64
@@ -188,6 +197,8 @@ func defaultConfig() config {
 		bootstrapTimeout: DefaultBootstrapTimeout,
 		keepBootstrap:    DefaultKeepBootstrap,
 		banGraylisted:    DefaultBanGraylisted,
+		skipHeld:         DefaultSkipHeld,
+		uplinkExchange:   DefaultUplinkExchange,
 		forgetAfter:      DefaultForgetAfter,
 		bitrate:          DefaultBitrate,
 		role:             relay.RoleViewer,
@@ -283,6 +294,29 @@ func WithKeepBootstrap(on bool) Option {
 func WithBanGraylisted(on bool) Option {
 	return func(c *config) error {
 		c.banGraylisted = on
+		return nil
+	}
+}
+
+// WithSkipHeld sets whether the node's upload limiter leaves out of each
+// write the chunks the peer is known to hold already, from its IDONTWANTs,
+// IHAVEs and copies (default [DefaultSkipHeld]; see relay.SkipHeld). Off,
+// a chunk queued for a peer is sent however late, as pubsub alone does.
+func WithSkipHeld(on bool) Option {
+	return func(c *config) error {
+		c.skipHeld = on
+		return nil
+	}
+}
+
+// WithUplinkExchange sets whether the node announces the copies of the
+// stream its budget carries on [UplinkProtocol], and, for a source, asks
+// each peer for its own (default [DefaultUplinkExchange]). A source that
+// knows enough peers able to pass the stream on feeds only those (see
+// relay.Uplinks.SourceScore). Off, a source grafts whichever peers come.
+func WithUplinkExchange(on bool) Option {
+	return func(c *config) error {
+		c.uplinkExchange = on
 		return nil
 	}
 }

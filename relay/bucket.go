@@ -91,6 +91,22 @@ func (b *TokenBucket) TakeUpTo(now time.Time, most, least int64) (int64, time.Du
 	return n, 0
 }
 
+// Refund gives back tokens of a Reserve or TakeUpTo of taken bytes of
+// which only kept were sent (0 <= kept <= taken), as if only kept had
+// been taken. Later reservations already made keep their waits, which errs
+// on the safe side; new ones use the tokens given back.
+func (b *TokenBucket) Refund(taken, kept int64) {
+	if b.rate <= 0 || taken <= 0 {
+		return
+	}
+	kept = min(max(kept, 0), taken)
+	back := bytesToDuration(taken, b.rate)
+	if kept > 0 {
+		back -= bytesToDuration(kept, b.rate)
+	}
+	b.full = b.full.Add(-back)
+}
+
 // Backlog returns how long a caller reserving one token at now would wait:
 // the debt beyond the burst. It takes nothing.
 func (b *TokenBucket) Backlog(now time.Time) time.Duration {

@@ -125,3 +125,27 @@ func TestTokenBucketGreedy(t *testing.T) {
 	got := float64(total) / now.Sub(t0).Seconds()
 	assert.InEpsilon(t, rate, got, 0.001)
 }
+
+func TestTokenBucketRefund(t *testing.T) {
+	b := NewTokenBucket(1000, 1000, t0)
+	assert.Zero(t, b.Reserve(t0, 1000), "the burst")
+	assert.Equal(t, 2*time.Second, b.Reserve(t0, 2000), "2 s of debt")
+	b.Refund(2000, 500) // only 500 of those 2000 were sent
+	assert.Equal(t, 500*time.Millisecond, b.Backlog(t0), "as if 500 had been taken")
+	b.Refund(500, 0)
+	assert.Zero(t, b.Backlog(t0))
+	assert.Equal(t, time.Millisecond, b.Reserve(t0, 1), "no debt, and the burst spent: one byte waits its own time")
+
+	// Rounding: refunding part of an odd reservation never gives back more
+	// than was taken.
+	c := NewTokenBucket(3, 1, t0)
+	c.Reserve(t0, 10)
+	c.Refund(10, 4)
+	d := NewTokenBucket(3, 1, t0)
+	d.Reserve(t0, 4)
+	assert.Equal(t, d.Backlog(t0), c.Backlog(t0))
+
+	b.Refund(0, 0)
+	b.Refund(-5, 0)
+	NewTokenBucket(0, 0, t0).Refund(10, 0) // unlimited: nothing to refund
+}

@@ -78,10 +78,14 @@ func TestOversubscribed(t *testing.T) {
 		role   Role
 		expect bool
 	}{
-		// A viewer's Dhi is at least MinViewerDegree = 4, so it may forward
-		// 3 copies: any budget under 3 copies is oversubscribed.
+		// A leaf (at most one copy) has Dhi = 2 and forwards one copy: it
+		// is oversubscribed only under one copy. Any other viewer's Dhi is
+		// at least MinViewerDegree = 4, so it may forward 3 copies: a
+		// budget of two copies is oversubscribed.
 		{"0.5× viewer", Multiple(testBitrate, 0.5), RoleViewer, true},
-		{"ADSL viewer", ADSL(), RoleViewer, true},
+		{"just under 1 copy, viewer", Budget{Upload: copyCost - 1}, RoleViewer, true},
+		{"1 copy, viewer", Budget{Upload: copyCost}, RoleViewer, false},
+		{"ADSL viewer", ADSL(), RoleViewer, false},
 		{"3× viewer", Multiple(testBitrate, 3), RoleViewer, true},
 		{"just under 3 copies, viewer", Budget{Upload: 3*copyCost - 1}, RoleViewer, true},
 		{"3 copies, viewer", Budget{Upload: 3 * copyCost}, RoleViewer, false},

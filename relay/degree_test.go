@@ -36,13 +36,14 @@ func TestDegreeTable(t *testing.T) {
 	for _, role := range []Role{RoleViewer, RoleSource} {
 		// floor is the least Dhi the role gets; back is how many mesh peers
 		// a chunk is not sent to (a viewer's, the one it came from).
-		floor, back := MinDegree, 0
+		back := 0
 		if role == RoleViewer {
-			floor, back = MinViewerDegree, 1
+			back = 1
 		}
 		var prev Degree
 		for i, x := range multiples {
 			b := Multiple(testBitrate, x)
+			floor := floorOf(b, role)
 			d := b.Degree(testBitrate, role)
 			p := b.GossipSubParams(testBitrate, role)
 			name := fmt.Sprintf("%v at %v×: %+v", role, x, d)
@@ -57,9 +58,10 @@ func TestDegreeTable(t *testing.T) {
 			}
 			prev = d
 
-			// Gossip repair comes from viewers; a source's IHAVEs would
-			// draw IWANTs on its own uplink.
-			if role == RoleSource {
+			// Gossip repair comes from viewers with upload to spare; a
+			// source's IHAVEs, or an oversubscribed viewer's, would draw
+			// IWANTs on an uplink that has nothing left for them.
+			if role == RoleSource || b.Oversubscribed(testBitrate, role) || floor == MinDegree {
 				assert.Zero(t, d.Dlazy, name)
 			} else {
 				assert.Positive(t, d.Dlazy, name)
@@ -79,7 +81,7 @@ func TestDegreeTable(t *testing.T) {
 	}
 
 	small := Multiple(testBitrate, 1)
-	assert.Equal(t, Degree{D: 3, Dlo: 2, Dhi: MinViewerDegree, Dout: 0, Dscore: 2, Dlazy: 4}, small.Degree(testBitrate, RoleViewer), "1× viewer")
+	assert.Equal(t, Degree{D: 2, Dlo: 2, Dhi: MinDegree, Dout: 0, Dscore: 1, Dlazy: 0}, small.Degree(testBitrate, RoleViewer), "1× viewer: a leaf")
 	assert.Equal(t, Degree{D: 2, Dlo: 2, Dhi: MinDegree, Dout: 0, Dscore: 1, Dlazy: 0}, small.Degree(testBitrate, RoleSource), "1× source")
 	fibre := Multiple(testBitrate, 10)
 	assert.InDelta(t, 10, fibre.Degree(testBitrate, RoleViewer).Dhi, 1, "10× viewer")
@@ -90,17 +92,18 @@ func TestDegreeTable(t *testing.T) {
 
 // TestDegreeDoc pins the table in doc.go, oversubscribed marks included.
 func TestDegreeDoc(t *testing.T) {
-	floor := Degree{D: 3, Dlo: 2, Dhi: 4, Dout: 0, Dscore: 2, Dlazy: 4}
+	floor := Degree{D: 3, Dlo: 2, Dhi: 4, Dout: 0, Dscore: 2, Dlazy: 0}
+	leaf := Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}
 	for _, tc := range []struct {
 		name           string
 		b              Budget
 		viewer, source Degree
 		overV, overS   bool
 	}{
-		{"1×", Multiple(testBitrate, 1), floor, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, true, true},
-		{"ADSL", ADSL(), floor, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, true, true},
+		{"1×", Multiple(testBitrate, 1), leaf, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, true, true},
+		{"ADSL", ADSL(), leaf, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, false, true},
 		{"3×", Multiple(testBitrate, 3), floor, Degree{D: 2, Dlo: 2, Dhi: 2, Dout: 0, Dscore: 1, Dlazy: 0}, true, false},
-		{"4×", Multiple(testBitrate, 4), floor, Degree{D: 2, Dlo: 2, Dhi: 3, Dout: 0, Dscore: 1, Dlazy: 0}, false, false},
+		{"4×", Multiple(testBitrate, 4), Degree{D: 3, Dlo: 2, Dhi: 4, Dout: 0, Dscore: 2, Dlazy: 4}, Degree{D: 2, Dlo: 2, Dhi: 3, Dout: 0, Dscore: 1, Dlazy: 0}, false, false},
 		{"Cable", Cable(),
 			Degree{D: 6, Dlo: 5, Dhi: 7, Dout: 2, Dscore: 4, Dlazy: 6},
 			Degree{D: 5, Dlo: 4, Dhi: 6, Dout: 1, Dscore: 3, Dlazy: 0}, false, false},
@@ -125,12 +128,12 @@ func TestDegreeDoc(t *testing.T) {
 // degenerate bitrates included.
 func TestDegreeEveryBudget(t *testing.T) {
 	for _, role := range []Role{RoleViewer, RoleSource} {
-		floor := MinDegree
-		if role == RoleViewer {
-			floor = MinViewerDegree
-		}
 		check := func(b Budget, bitrate int64) Degree {
 			t.Helper()
+			floor := MinDegree
+			if role == RoleViewer && !b.leaf(bitrate, role) {
+				floor = MinViewerDegree
+			}
 			d := b.Degree(bitrate, role)
 			name := fmt.Sprintf("%v %+v bitrate %d: %+v", role, b, bitrate, d)
 			require.NoError(t, checkParams(b.GossipSubParams(bitrate, role)), name)
@@ -143,7 +146,7 @@ func TestDegreeEveryBudget(t *testing.T) {
 		var prev Degree
 		for up := int64(-1); up <= 20*41250; up += 1031 {
 			d := check(Budget{Upload: up}, testBitrate)
-			if up > 0 {
+			if up > 1031 { // from one cap to the next
 				require.True(t, monotone(prev, d), "%v upload %d: %+v after %+v", role, up, d, prev)
 			}
 			prev = d
@@ -154,6 +157,15 @@ func TestDegreeEveryBudget(t *testing.T) {
 			}
 		}
 	}
+}
+
+// floorOf is the least Dhi a budget gets: MinDegree for a source or a
+// leaf, MinViewerDegree for any other viewer.
+func floorOf(b Budget, role Role) int {
+	if role == RoleSource || b.leaf(testBitrate, role) {
+		return MinDegree
+	}
+	return MinViewerDegree
 }
 
 func monotone(a, b Degree) bool {

@@ -35,12 +35,14 @@
 //	source: Dhi = c       it sends every chunk to every mesh peer
 //	viewer: Dhi = c + 1   it hears a chunk from one mesh peer and forwards
 //	                      it to the rest (IDONTWANT spares some of them)
-//	Dhi clamped to [MinDegree, MaxDegree] = [2, 12] for a source,
-//	           [MinViewerDegree, MaxDegree] = [4, 12] for a viewer
+//	Dhi clamped to [MinDegree, MaxDegree] = [2, 12] for a source and
+//	           for a leaf viewer (c ≤ LeafCopies = 1),
+//	           [MinViewerDegree, MaxDegree] = [4, 12] for other viewers
 //	D   = Dhi − max(1, Dhi/4)   (= Dhi when Dhi ≤ 2)
 //	Dlo = D − max(1, D/4)       (= D when D ≤ 2)
 //	Dout = max(0, min(Dlo−1, D/2−1)),  Dscore = 2D/3
-//	Dlazy = min(Dhi, 6) for a viewer, 0 for a source
+//	Dlazy = min(Dhi, 6) for a viewer, 0 for a source, a leaf or an
+//	        oversubscribed viewer
 //
 // Upload is budgeted on Dhi rather than D because GossipSub accepts incoming
 // GRAFTs until the mesh reaches Dhi, trims it back to D only at the next
@@ -63,10 +65,16 @@
 // copies this lets it forward still never sends more than its cap, and its
 // neighbours get what it drops from their other mesh peers.
 //
-// So a source with under two copies of budget, or a viewer with under three
-// (an ADSL viewer of a 300 kbit/s stream among them), is oversubscribed
-// (Budget.Oversubscribed): the cap still holds and delivery suffers
-// instead. Off the floors the mesh always fits the budget.
+// A viewer that can relay at most one copy is the exception: a leaf, with
+// D = Dlo = Dhi = 2, passing each chunk on to one peer at most. Held up
+// to the floor of 4 such viewers sat in the middle of the mesh, each with
+// a second of chunks queued behind its uplink; see MinViewerDegree for the
+// measurements.
+//
+// So a source with under two copies of budget, a leaf under one, or
+// another viewer with under three (a 3× viewer of a 300 kbit/s stream) is
+// oversubscribed (Budget.Oversubscribed): the cap still holds and delivery
+// suffers instead. Off the floors the mesh always fits the budget.
 //
 // A source sends no gossip (Dlazy = 0). Its uplink is the stream's first
 // bottleneck, and IHAVEs from it invite IWANTs for chunks still on their way
@@ -74,15 +82,17 @@
 // a simulation with 20 viewers the source pushed 5 copies of each chunk
 // plus 2.5 IWANT answers; with Dlazy = 0 its upload fell from 7.0× to 5.3×
 // the bitrate and median latency from 485 ms to 299 ms. Repair comes from
-// viewers instead, whose Dlazy grows with Dhi up to pubsub's default of 6.
+// viewers instead, whose Dlazy grows with Dhi up to pubsub's default of 6,
+// and only from those with upload to spare: an oversubscribed viewer's
+// IHAVEs invite IWANTs it can answer only late, so it sends none.
 //
 // For a 300 kbit/s stream (one copy costs 330 kbit/s; * marks an
 // oversubscribed budget):
 //
 //	budget             c   viewer D/Dlo/Dhi/Dlazy   source D/Dlo/Dhi/Dlazy
-//	1×  (300 kbit/s)   0   3/2/4/4 *                2/2/2/0 *
-//	ADSL (512 kbit/s)  1   3/2/4/4 *                2/2/2/0 *
-//	3×  (900 kbit/s)   2   3/2/4/4 *                2/2/2/0
+//	1×  (300 kbit/s)   0   2/2/2/0 * (leaf)         2/2/2/0 *
+//	ADSL (512 kbit/s)  1   2/2/2/0   (leaf)         2/2/2/0 *
+//	3×  (900 kbit/s)   2   3/2/4/0 *                2/2/2/0
 //	4×  (1.2 Mbit/s)   3   3/2/4/4                  2/2/3/0
 //	Cable (2 Mbit/s)   6   6/5/7/6                  5/4/6/0
 //	10× (3 Mbit/s)     9   8/6/10/6                 7/6/9/0
@@ -126,6 +136,39 @@
 // IDONTWANT, and a chunk queued for seconds misses the playout deadline
 // anyway. The floor of 8 is for GRAFT and PRUNE, which share the queue and
 // are dropped with chunks when it is full.
+//
+// # Copies nobody wants
+//
+// A viewer in a mesh of d peers hears each chunk first from one of them
+// and forwards it to the rest, less those that said IDONTWANT. pubsub
+// checks IDONTWANTs only when it queues a chunk, so on a node whose upload
+// queues, copies go out long after their peers got the chunk from faster
+// relays: the waste grows exactly where upload is scarcest. peer.Node
+// therefore builds its Limiter with SkipHeld(Monitor.Held()): the Monitor
+// records, from the router's trace, which chunks each peer holds (its
+// IDONTWANTs and IHAVEs, and the copies it sent), and a paced write leaves
+// those chunks out when it is made and again when its tokens are there,
+// giving back the tokens of what it left out. So a busy relay sends only
+// what is still wanted and the stream's tree follows upload capacity
+// without any change to the protocol. Two smaller fixes ride on the same
+// write path: an IWANT leaves out chunks asked of another peer within
+// IWantRetry (pubsub asks every peer that advertises a chunk it lacks, and
+// each answers with a full copy), and control frames of at most
+// ControlBypass bytes go out without waiting behind chunks, charged to the
+// bucket, so an IDONTWANT arrives before the copy it is meant to stop.
+//
+// # The source feeds relays that can pass the stream on
+//
+// The source's few copies decide what the whole swarm can receive: a
+// source whose mesh is two viewers that can relay less than one copy each
+// delivers less than two copies' worth of upload to everyone below them,
+// however much the rest of the swarm could relay. Every node announces the
+// copies its budget carries on peer.UplinkProtocol; a source asks each peer
+// that connects and, while it knows at least D peers announcing
+// FeedMinCopies or more, scores the others below zero
+// (Uplinks.SourceScore), so they are pruned from its mesh and their
+// GRAFTs refused. They get the stream one hop down. With fewer strong
+// peers connected the source feeds whoever comes, as before.
 //
 // # Hostile peers
 //

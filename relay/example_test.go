@@ -52,9 +52,9 @@ func ExampleBudget_Degree() {
 			b.name, b.b.Copies(bitrate), v.D, v.Dlo, v.Dhi, v.Dlazy, s.D, s.Dlo, s.Dhi, s.Dlazy)
 	}
 	// Output:
-	// 1×    copies  0  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/2/0
-	// ADSL  copies  1  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/2/0
-	// 3×    copies  2  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/2/0
+	// 1×    copies  0  viewer D/Dlo/Dhi/Dlazy 2/2/2/0  source 2/2/2/0
+	// ADSL  copies  1  viewer D/Dlo/Dhi/Dlazy 2/2/2/0  source 2/2/2/0
+	// 3×    copies  2  viewer D/Dlo/Dhi/Dlazy 3/2/4/0  source 2/2/2/0
 	// 4×    copies  3  viewer D/Dlo/Dhi/Dlazy 3/2/4/4  source 2/2/3/0
 	// Cable copies  6  viewer D/Dlo/Dhi/Dlazy 6/5/7/6  source 5/4/6/0
 	// 10×   copies  9  viewer D/Dlo/Dhi/Dlazy 8/6/10/6  source 7/6/9/0

@@ -64,8 +64,14 @@ type Limiter struct {
 	bucket *TokenBucket
 
 	urgent func(peer.ID) bool // nil: every write is urgent
+	held   *Held              // nil: copies are sent whoever holds them
+	asked  asked              // IWANTs sent, with SkipHeld
 
-	in, out atomic.Uint64
+	in, out       atomic.Uint64
+	spared        atomic.Uint64 // copies left out of writes because the peer held them
+	sparedBytes   atomic.Uint64
+	wantsDropped  atomic.Uint64 // IWANT IDs left out: asked of another peer already
+	controlBypass atomic.Uint64 // control frames sent without waiting
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close; wakes waiting writers
@@ -113,6 +119,41 @@ type LimiterOption func(*Limiter)
 // control traffic to peers outside the mesh then never delay the mesh.
 func PrioritizePeers(urgent func(peer.ID) bool) LimiterOption {
 	return func(l *Limiter) { l.urgent = urgent }
+}
+
+// SkipHeld makes paced writes on GossipSub streams leave out every chunk
+// that held records the peer as holding already: once when the write is
+// made, and again when its tokens are there, if it had to wait. A chunk
+// left out after the wait gives its tokens back. Monitor.Held suits it.
+//
+// pubsub checks a peer's IDONTWANTs only when it queues a chunk, so
+// without this a relay whose upload is queueing sends, seconds late,
+// copies its peers got long before from faster relays. With it a busy
+// relay sends only what is still wanted, and relays with room to spare
+// carry the stream: the tree the stream takes follows upload capacity.
+//
+// With SkipHeld, an IWANT also loses the chunks this node asked another
+// peer for within IWantRetry: pubsub asks every peer that advertises a
+// chunk it lacks, and each answers with a copy. And control frames of at
+// most ControlBypass bytes and no chunks (IDONTWANT, IWANT, GRAFT, PRUNE)
+// go out at once, charged to the bucket, so that an IDONTWANT is not held
+// back by the chunks it is about.
+func SkipHeld(held *Held) LimiterOption {
+	return func(l *Limiter) { l.held = held }
+}
+
+// Spared counts what SkipHeld left out: copies of chunks, and their bytes
+// (with framing), and chunk IDs left out of IWANTs.
+type Spared struct {
+	Copies, Bytes uint64
+	Wants         uint64
+	// ControlBypass counts control frames sent without waiting.
+	ControlBypass uint64
+}
+
+// Spared returns what SkipHeld has left out so far.
+func (l *Limiter) Spared() Spared {
+	return Spared{Copies: l.spared.Load(), Bytes: l.sparedBytes.Load(), Wants: l.wantsDropped.Load(), ControlBypass: l.controlBypass.Load()}
 }
 
 // Cap returns the upload cap in bytes per second; 0 is unlimited.
@@ -177,6 +218,16 @@ func (l *Limiter) takeUpTo(now time.Time, most, least int64) (int64, time.Durati
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.bucket.TakeUpTo(now, most, least)
+}
+
+// refund gives back the tokens of taken bytes of which only kept are sent.
+func (l *Limiter) refund(taken, kept int64) {
+	if l.bucket == nil || kept >= taken {
+		return
+	}
+	l.mu.Lock()
+	l.bucket.Refund(taken, kept)
+	l.mu.Unlock()
 }
 
 // reserve takes n tokens at now and returns when the bytes may be sent;

@@ -32,6 +32,9 @@ type Monitor struct {
 
 	dropped atomic.Uint64
 	rpc     rpcCounters
+
+	held    Held
+	uplinks Uplinks
 }
 
 // rpcCounters are updated from the event loop with atomics.
@@ -122,6 +125,14 @@ func (m *Monitor) InMesh(p peer.ID) bool {
 	return false
 }
 
+// Held returns the record of which chunks each peer is known to hold,
+// filled from IDONTWANTs, IHAVEs and copies received, for SkipHeld.
+func (m *Monitor) Held() *Held { return &m.held }
+
+// Uplinks returns the relay capacities peers announced, for a source's
+// choice of mesh peers (Uplinks.SourceScore).
+func (m *Monitor) Uplinks() *Uplinks { return &m.uplinks }
+
 // DroppedRPCs returns how many outbound RPCs pubsub dropped because a peer's
 // queue was full: the visible sign that the upload cap, or the peer, cannot
 // keep up.
@@ -201,6 +212,7 @@ func (m *Monitor) OnClosedOutboundStream(p peer.ID) {
 		delete(t.mesh, p)
 	}
 	m.mu.Unlock()
+	m.held.Forget(p)
 }
 
 // DeliverMessage is a pubsub.RawTracer hook.
@@ -208,9 +220,10 @@ func (m *Monitor) DeliverMessage(msg *pubsub.Message) {
 	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Delivered++ })
 }
 
-// DuplicateMessage is a pubsub.RawTracer hook.
+// DuplicateMessage is a pubsub.RawTracer hook. The sender holds the chunk.
 func (m *Monitor) DuplicateMessage(msg *pubsub.Message) {
 	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Duplicates++ })
+	m.held.Add(msg.ReceivedFrom, msg.ID)
 }
 
 // RejectMessage is a pubsub.RawTracer hook. Every reason counts.
@@ -229,17 +242,36 @@ func (m *Monitor) DropRPC(*pubsub.RPC, peer.ID) { m.dropped.Add(1) }
 // OnNewOutboundStream is a pubsub.RawTracer hook; unused.
 func (m *Monitor) OnNewOutboundStream(peer.ID, protocol.ID) {}
 
-// ValidateMessage is a pubsub.RawTracer hook; unused.
-func (m *Monitor) ValidateMessage(*pubsub.Message) {}
+// ValidateMessage is a pubsub.RawTracer hook, called as a chunk first
+// seen enters validation. Its sender holds it.
+func (m *Monitor) ValidateMessage(msg *pubsub.Message) { m.held.Add(msg.ReceivedFrom, msg.ID) }
 
 // ThrottlePeer is a pubsub.RawTracer hook; unused.
 func (m *Monitor) ThrottlePeer(peer.ID) {}
 
-// RecvRPC is a pubsub.RawTracer hook.
+// RecvRPC is a pubsub.RawTracer hook. A peer that says IDONTWANT or IHAVE
+// for a chunk holds it. pubsub reads at most MaxIHaveLength IDs of a
+// peer's IHAVEs per heartbeat; Held bounds what is recorded the same way.
 func (m *Monitor) RecvRPC(rpc *pubsub.RPC) {
 	m.rpc.messagesReceived.Add(uint64(len(rpc.GetPublish())))
-	for _, w := range rpc.GetControl().GetIwant() {
+	ctl := rpc.GetControl()
+	for _, w := range ctl.GetIwant() {
 		m.rpc.iwantReceived.Add(uint64(len(w.GetMessageIDs())))
+	}
+	from := rpc.From()
+	for _, d := range ctl.GetIdontwant() {
+		for _, id := range d.GetMessageIDs() {
+			m.held.Add(from, id)
+		}
+	}
+	ihaves := 0
+	for _, h := range ctl.GetIhave() {
+		for _, id := range h.GetMessageIDs() {
+			if ihaves++; ihaves > MaxIHaveLength {
+				return
+			}
+			m.held.Add(from, id)
+		}
 	}
 }
 

@@ -76,7 +76,8 @@ func OutboundQueueLen(bitrate int64) int {
 // one GossipSub router, for pubsub.NewGossipSub (give it the host from
 // Limiter.WrapHost):
 //   - WithGossipSubParams(b.GossipSubParams(bitrate, role));
-//   - WithPeerScore(PeerScoreParams(), PeerScoreThresholds());
+//   - WithPeerScore(PeerScoreParams(), PeerScoreThresholds()), where a
+//     source with a Monitor scores peers by m.Uplinks().SourceScore(D);
 //   - if m is not nil, WithPeerScoreInspect(m.InspectScores,
 //     ScoreInspectPeriod), which must and does come after WithPeerScore, and
 //     WithRawTracer(m);
@@ -94,10 +95,15 @@ func OutboundQueueLen(bitrate int64) int {
 // override them. Each channel topic also needs
 // Topic.SetScoreParams(TopicScoreParams()).
 func (b Budget) PubSubOptions(bitrate int64, role Role, m *Monitor) []pubsub.Option {
+	params := b.GossipSubParams(bitrate, role)
+	score := PeerScoreParams()
+	if role == RoleSource && m != nil {
+		score.AppSpecificScore = m.Uplinks().SourceScore(params.D)
+	}
 	opts := []pubsub.Option{
 		func(*pubsub.PubSub) error { return b.Validate() },
-		pubsub.WithGossipSubParams(b.GossipSubParams(bitrate, role)),
-		pubsub.WithPeerScore(PeerScoreParams(), PeerScoreThresholds()),
+		pubsub.WithGossipSubParams(params),
+		pubsub.WithPeerScore(score, PeerScoreThresholds()),
 	}
 	if m != nil {
 		opts = append(opts,

@@ -66,26 +66,112 @@ func (l *Limiter) wrap(s network.Stream) *pacedStream {
 
 // Write cuts p into pieces of at most the limiter's burst, waits for each
 // piece's tokens and writes it. On error it returns the bytes written so far.
+//
+// With SkipHeld, a frame on a GossipSub stream first loses the chunks the
+// peer holds (see SkipHeld), and a small frame with no chunk goes out at
+// once. Success then reports len(p) written, whatever was left out.
 func (s *pacedStream) Write(p []byte) (int, error) {
-	written := 0
-	for len(p) > 0 {
-		piece := p
-		if b := s.l.burst; b > 0 && int64(len(piece)) > b {
-			piece = p[:b]
+	var (
+		held   func([messageIDSize]byte) bool
+		frame  = p
+		chunks bool
+	)
+	if s.l.held != nil && isGossipSub(s.Protocol()) {
+		if c := s.Conn(); c != nil {
+			remote := c.RemotePeer()
+			held = func(id [messageIDSize]byte) bool { return s.l.held.Holds(remote, id) }
+			info := inspectFrame(p)
+			chunks = info.messages > 0
+			if info.ok && !chunks {
+				if out, n := dropWants(p, s.l.asked.claim); n > 0 {
+					s.l.wantsDropped.Add(uint64(n))
+					if frame = out; frame == nil {
+						return len(p), nil
+					}
+				}
+				if len(frame) <= ControlBypass && s.l.bucket != nil {
+					if _, err := s.bypass(frame); err != nil {
+						return 0, err
+					}
+					return len(p), nil
+				}
+			}
 		}
+	}
+	if chunks {
+		if frame = s.unheld(frame, held); frame == nil {
+			return len(p), nil
+		}
+	}
+	written := 0
+	for len(frame) > 0 {
+		piece := frame
+		if b := s.l.burst; b > 0 && int64(len(piece)) > b {
+			piece = frame[:b]
+		}
+		asked := time.Now()
 		allowed, err := s.await(int64(len(piece)))
 		if err != nil {
-			return written, err
+			return min(written, len(p)), err
 		}
-		n, err := s.Stream.Write(piece[:allowed])
+		if chunks && written == 0 && time.Now().After(asked) {
+			// It waited: peers may have said IDONTWANT meanwhile.
+			again := s.unheld(frame, held)
+			if len(again) < len(frame) {
+				kept := min(allowed, int64(len(again)))
+				s.l.refund(allowed, kept)
+				if again == nil {
+					return len(p), nil
+				}
+				frame, allowed = again, kept
+			}
+		}
+		n, err := s.Stream.Write(frame[:allowed])
 		written += n
 		s.l.out.Add(uint64(n))
 		if err != nil {
-			return written, err
+			return min(written, len(p)), err
 		}
-		p = p[n:]
+		frame = frame[n:]
 	}
-	return written, nil
+	return len(p), nil
+}
+
+// unheld returns frame without the chunks held reports, nil if nothing is
+// left to send, and counts what it left out.
+func (s *pacedStream) unheld(frame []byte, held func([messageIDSize]byte) bool) []byte {
+	out, dropped := dropMessages(frame, held)
+	if dropped > 0 {
+		s.l.spared.Add(uint64(dropped))
+		s.l.sparedBytes.Add(uint64(len(frame) - len(out)))
+	}
+	return out
+}
+
+// bypass writes a small control frame at once, charging the bucket
+// without waiting (see ControlBypass).
+func (s *pacedStream) bypass(p []byte) (int, error) {
+	if err := s.stopped(); err != nil {
+		return 0, err
+	}
+	s.l.reserve(time.Now(), int64(len(p)))
+	s.l.controlBypass.Add(1)
+	n, err := s.Stream.Write(p)
+	s.l.out.Add(uint64(n))
+	return n, err
+}
+
+// stopped returns why writes must fail now, if they must: the limiter or
+// the stream is closed, or the stream reset.
+func (s *pacedStream) stopped() error {
+	select {
+	case <-s.l.closed:
+		return ErrClosed
+	case <-s.stop:
+		return s.stopErr
+	default:
+		return nil
+	}
 }
 
 // minRetry is the shortest a spare-capacity write sleeps before looking at
@@ -102,12 +188,8 @@ func (s *pacedStream) await(n int64) (int64, error) {
 	var due time.Time     // when reserved tokens are there; zero until reserved
 	var sparing time.Time // when this write began to wait for spare tokens
 	for {
-		select {
-		case <-s.l.closed:
-			return 0, ErrClosed
-		case <-s.stop:
-			return 0, s.stopErr
-		default:
+		if err := s.stopped(); err != nil {
+			return 0, err
 		}
 		if s.l.bucket == nil {
 			return n, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/peer"
 	"github.com/gridcast/gridcast/relay"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
@@ -39,7 +40,9 @@ const (
 	// for every real chunk it heard of in the last few seconds (each
 	// answer is a chunk of honest upload).
 	HostileFlood = "ihave-iwant-flood"
-	// HostileBlackHole grafts itself into meshes and forwards nothing.
+	// HostileBlackHole grafts itself into meshes and forwards nothing. It
+	// claims the largest relay capacity there is, to be fed by the source
+	// first (peer.UplinkProtocol).
 	HostileBlackHole = "black-hole"
 )
 
@@ -86,6 +89,13 @@ func newHostilePeer(kind string, h host.Host, ch broadcast.Channel, every time.D
 	}
 	for _, proto := range pubsub.GossipSubDefaultProtocols {
 		h.SetStreamHandler(proto, hp.readStream)
+	}
+	if kind == HostileBlackHole {
+		claim := binary.AppendUvarint(nil, relay.MaxAnnouncedCopies)
+		h.SetStreamHandler(peer.UplinkProtocol, func(s network.Stream) {
+			s.Write(claim)
+			s.Close()
+		})
 	}
 	hp.wg.Go(hp.act)
 	return hp, nil

@@ -27,6 +27,9 @@ type HostileReport struct {
 	// the end; Connected counts pairs still connected.
 	InMesh    int `json:"in_honest_meshes"`
 	Connected int `json:"connected_honest"`
+	// InSourceMesh counts the hostile peers in the source's mesh at the
+	// end (the black hole claims to be the strongest relay there is).
+	InSourceMesh int `json:"in_source_mesh"`
 	// Grafts and Prunes are the GRAFTs and PRUNEs the hostile peers
 	// received over the run: honest viewers taking them into a mesh and
 	// throwing them out.
@@ -103,6 +106,10 @@ func (r *runner) hostileReport() []HostileReport {
 	for _, n := range r.liveNodes() {
 		viewers = append(viewers, honest{n, n.Monitor().MeshPeers(r.channel.Topic())})
 	}
+	var sourceMesh []libp2ppeer.ID
+	if s, ok := r.src.(*pubsubSource); ok {
+		sourceMesh = s.node.Monitor().MeshPeers(r.channel.Topic())
+	}
 	byKind := map[string]*HostileReport{}
 	scores := map[string][]float64{}
 	for _, hp := range hostiles {
@@ -117,6 +124,9 @@ func (r *runner) hostileReport() []HostileReport {
 		rep.Sent += hp.sent.Load()
 		rep.StreamResets += hp.resets.Load()
 		id := hp.h.ID()
+		if slices.Contains(sourceMesh, id) {
+			rep.InSourceMesh++
+		}
 		for _, v := range viewers {
 			if s, ok := v.node.Monitor().Score(id); ok {
 				scores[hp.kind] = append(scores[hp.kind], s)

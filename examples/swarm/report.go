@@ -215,12 +215,12 @@ func writeHostileTable(out io.Writer, rep Report) {
 			continue
 		}
 		fmt.Fprintf(out, "\nhostile peers in %s, as honest viewers saw them at the end:\n", m.Mode)
-		fmt.Fprintf(out, "%-18s %5s %28s %10s %8s %9s %8s %8s %9s %7s\n",
-			"behaviour", "peers", "score min / mean / max", "graylisted", "in mesh", "connected", "grafts", "prunes", "rpcs sent", "resets")
+		fmt.Fprintf(out, "%-18s %5s %28s %10s %8s %9s %8s %8s %8s %9s %7s\n",
+			"behaviour", "peers", "score min / mean / max", "graylisted", "in mesh", "connected", "source's", "grafts", "prunes", "rpcs sent", "resets")
 		for _, h := range m.Hostile {
-			fmt.Fprintf(out, "%-18s %5d %28s %10d %8d %9d %8d %8d %9d %7d\n", h.Kind, h.Peers,
+			fmt.Fprintf(out, "%-18s %5d %28s %10d %8d %9d %8d %8d %8d %9d %7d\n", h.Kind, h.Peers,
 				fmt.Sprintf("%.0f / %.0f / %.0f", h.ScoreMin, h.ScoreMean, h.ScoreMax),
-				h.Graylisted, h.InMesh, h.Connected, h.Grafts, h.Prunes, h.Sent, h.StreamResets)
+				h.Graylisted, h.InMesh, h.Connected, h.InSourceMesh, h.Grafts, h.Prunes, h.Sent, h.StreamResets)
 		}
 	}
 }

@@ -50,8 +50,9 @@ type runner struct {
 	// sample is the long-run sampling period (0: off); see longrun.go.
 	sample time.Duration
 
-	mu       sync.Mutex // guards members, gone, pubs, lags, carry, samples
+	mu       sync.Mutex // guards members, gone, pubs, lags, carry, samples, classes
 	carry    carried
+	classes  map[libp2ppeer.ID]string // uplink class of each present gridcast viewer
 	hostiles []*hostilePeer
 	samples  []Sample
 	members  []member // present
@@ -91,15 +92,19 @@ func (r *runner) newNode(ctx context.Context, class string, uplinkX float64, rol
 	if r.mode == ModeDefault {
 		// Only the router's parameters change: the same validator,
 		// scoring, message IDs and caps apply.
-		opts = append(opts, peer.WithPubSubOptions(
+		// Leaving out copies a peer holds, and a source choosing strong
+		// relays, are gridcast's, not GossipSub's.
+		opts = append(opts, peer.WithSkipHeld(false), peer.WithUplinkExchange(false), peer.WithPubSubOptions(
 			pubsub.WithGossipSubParams(pubsub.DefaultGossipSubParams()),
 			pubsub.WithPeerOutboundQueueSize(32),
 			pubsub.WithValidateQueueSize(32)))
 	}
 	if r.mode == ModeGridcast {
-		if p, ok := r.w.Tune.apply(budget.GossipSubParams(r.w.Bitrate, role), "all", role.String(), class); ok {
+		scopes := []string{"all", role.String(), class}
+		if p, ok := r.w.Tune.apply(budget.GossipSubParams(r.w.Bitrate, role), scopes...); ok {
 			opts = append(opts, peer.WithPubSubOptions(pubsub.WithGossipSubParams(p)))
 		}
+		opts = append(opts, r.w.Tune.nodeOptions(scopes...)...)
 	}
 	return peer.New(ctx, opts...)
 }
@@ -167,6 +172,14 @@ func (r *runner) prepare(ctx context.Context, dialSource bool) (*pendingJoin, er
 		p.cs, err = r.net.newHost(uplink, int64(r.w.Downlink*float64(r.w.Bitrate)))
 	} else {
 		p.node, err = r.newNode(ctx, p.class.Name, p.class.Multiple, relay.RoleViewer)
+		if err == nil {
+			r.mu.Lock()
+			if r.classes == nil {
+				r.classes = make(map[libp2ppeer.ID]string)
+			}
+			r.classes[p.node.ID()] = p.class.Name
+			r.mu.Unlock()
+		}
 	}
 	return p, err
 }
@@ -206,6 +219,9 @@ func (r *runner) leaveRandom() {
 	m := r.members[i]
 	r.members = append(r.members[:i], r.members[i+1:]...)
 	r.gone = append(r.gone, m)
+	if h := m.host(); h != nil {
+		delete(r.classes, h.ID())
+	}
 	r.mu.Unlock()
 	if h := m.host(); h != nil {
 		r.net.sever(h)

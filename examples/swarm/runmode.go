@@ -1,12 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
 	"runtime/metrics"
+	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/gridcast/gridcast/peer"
 )
 
 // runMode runs one mode of w from start to end and measures it. Progress
@@ -248,12 +254,13 @@ func sampleHeap() (stop func() uint64) {
 
 // viewerStatus sums what the present viewers' routers report: connections
 // and mesh peers per viewer, RPCs dropped on full queues, IWANT requests
-// received, the longest wait a mesh write would have for upload tokens
+// received, copies left out because the peer held them (of viewers now
+// live), the longest wait a mesh write would have for upload tokens
 // right now, and how many peers they score negative or ban.
 func (r *runner) viewerStatus() string {
 	nodes := r.liveNodes()
 	var conns, mesh int
-	var dropped, iwant uint64
+	var dropped, iwant, spared uint64
 	var backlog time.Duration
 	var negative, banned int
 	for _, node := range nodes {
@@ -268,11 +275,53 @@ func (r *runner) viewerStatus() string {
 		dropped += node.Monitor().DroppedRPCs()
 		iwant += node.Monitor().RPCStats().IWantReceived
 		backlog = max(backlog, node.Limiter().Backlog())
+		spared += node.Limiter().Spared().Copies
 	}
 	if len(nodes) == 0 {
 		return ""
 	}
 	n := float64(len(nodes))
-	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, upload backlog max %v, %d negative scores, %d banned",
-		float64(conns)/n, float64(mesh)/n, dropped, iwant, backlog.Round(time.Millisecond), negative, banned)
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, %d held copies spared, upload backlog max %v, %d negative scores, %d banned%s",
+		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
+}
+
+// classStatus gives, per uplink class, the viewers' mean mesh size and
+// upload so far as a share of their caps, and the classes of the source's
+// mesh peers: where the stream's copies come from.
+func (r *runner) classStatus(nodes []*peer.Node) string {
+	type tally struct {
+		n, mesh int
+		used    float64
+	}
+	r.mu.Lock()
+	classes := maps.Clone(r.classes)
+	r.mu.Unlock()
+	by := map[string]*tally{}
+	elapsed := time.Since(r.started).Seconds()
+	for _, node := range nodes {
+		c := classes[node.ID()]
+		t := by[c]
+		if t == nil {
+			t = &tally{}
+			by[c] = t
+		}
+		t.n++
+		t.mesh += node.Monitor().TopicStats(r.channel.Topic()).MeshPeers
+		if capBytes := node.Limiter().Cap(); capBytes > 0 && elapsed > 0 {
+			t.used += float64(node.Limiter().Traffic().Out) / (float64(capBytes) * elapsed)
+		}
+	}
+	var sb strings.Builder
+	for _, c := range slices.Sorted(maps.Keys(by)) {
+		t := by[c]
+		fmt.Fprintf(&sb, "; %s: %d, %.1f mesh, %.0f%% of cap", c, t.n, float64(t.mesh)/float64(t.n), 100*t.used/float64(t.n))
+	}
+	if s, ok := r.src.(*pubsubSource); ok {
+		var feeds []string
+		for _, p := range s.node.Monitor().MeshPeers(r.channel.Topic()) {
+			feeds = append(feeds, cmp.Or(classes[p], "?"))
+		}
+		fmt.Fprintf(&sb, "; source feeds %s", strings.Join(feeds, ","))
+	}
+	return sb.String()
 }

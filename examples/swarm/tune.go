@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gridcast/gridcast/peer"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 )
 
@@ -38,6 +39,13 @@ var tuneParams = map[string]func(*pubsub.GossipSubParams, int){
 	},
 }
 
+// tuneNodeParams are the node settings -tune can set, beside the router's:
+// each is a switch (0 off, 1 on).
+var tuneNodeParams = map[string]func(v int) peer.Option{
+	"skipheld": func(v int) peer.Option { return peer.WithSkipHeld(v != 0) },
+	"uplinks":  func(v int) peer.Option { return peer.WithUplinkExchange(v != 0) },
+}
+
 // parseTune reads "scope.param=value,...", e.g. "viewer.Dlazy=0,source.D=3".
 func parseTune(s string) (Tune, error) {
 	t := Tune{}
@@ -51,8 +59,12 @@ func parseTune(s string) (Tune, error) {
 		if !ok || !dotted || scope == "" {
 			return nil, fmt.Errorf("-tune %q: want scope.param=value", item)
 		}
-		if _, known := tuneParams[param]; !known {
-			return nil, fmt.Errorf("-tune %q: unknown parameter %q (have %s)", item, param, strings.Join(slices.Sorted(maps.Keys(tuneParams)), ", "))
+		_, router := tuneParams[param]
+		_, node := tuneNodeParams[param]
+		if !router && !node {
+			known := append(slices.Collect(maps.Keys(tuneParams)), slices.Collect(maps.Keys(tuneNodeParams))...)
+			slices.Sort(known)
+			return nil, fmt.Errorf("-tune %q: unknown parameter %q (have %s)", item, param, strings.Join(known, ", "))
 		}
 		v, err := strconv.Atoi(value)
 		if err != nil || v < 0 {
@@ -66,17 +78,33 @@ func parseTune(s string) (Tune, error) {
 	return t, nil
 }
 
-// apply returns p with the overrides for the given scopes, in order, and
-// whether any applied.
+// apply returns p with the router overrides for the given scopes, in
+// order, and whether any applied.
 func (t Tune) apply(p pubsub.GossipSubParams, scopes ...string) (pubsub.GossipSubParams, bool) {
 	changed := false
 	for _, scope := range scopes {
 		for param, v := range t[scope] {
-			tuneParams[param](&p, v)
-			changed = true
+			if set, ok := tuneParams[param]; ok {
+				set(&p, v)
+				changed = true
+			}
 		}
 	}
 	return p, changed
+}
+
+// nodeOptions returns the node overrides for the given scopes, in order:
+// later options win.
+func (t Tune) nodeOptions(scopes ...string) []peer.Option {
+	var opts []peer.Option
+	for _, scope := range scopes {
+		for _, param := range slices.Sorted(maps.Keys(t[scope])) {
+			if opt, ok := tuneNodeParams[param]; ok {
+				opts = append(opts, opt(t[scope][param]))
+			}
+		}
+	}
+	return opts
 }
 
 // String is the canonical form, sorted, for the report.

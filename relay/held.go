@@ -1,0 +1,171 @@
+package relay
+
+import (
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Bounds of a Held record.
+const (
+	// HeldTTL is how long a peer is taken to still hold a chunk it showed
+	// it had: longer than a mesh write queues (QueueDelay) and than a
+	// repair answer waits for spare upload (SpareWait), so a copy that
+	// waited that long is still checked, and longer than the message cache
+	// (HistoryLength heartbeats), past which nobody sends the chunk anyway.
+	HeldTTL = SpareWait + time.Second
+	// HeldPerPeer is the most chunk IDs kept per peer. An honest peer shows
+	// a node about one ID per chunk per HeldTTL (its IDONTWANT, its copy,
+	// its IHAVEs repeat the same IDs): 60 at 300 kbit/s in 4 KiB chunks,
+	// 366 at MaxBitrate. A peer advertising made-up IDs only fills its own
+	// record, and only spares itself copies.
+	HeldPerPeer = 512
+)
+
+// Held records which chunks each peer is known to hold, because it said so
+// (IDONTWANT, IHAVE) or sent the chunk itself, so that a copy waiting for
+// upload is not sent to a peer that has since got it from someone else.
+// Monitor fills it from the router's trace; Limiter's SkipHeld reads it
+// when a write is about to go out.
+//
+// IDs are MessageID values (32 bytes); others are ignored. Each peer's
+// record holds at most HeldPerPeer IDs, each for HeldTTL; Forget drops a
+// peer's record. Its methods are safe for concurrent use.
+type Held struct {
+	mu    sync.Mutex
+	peers map[peer.ID]*heldIDs
+}
+
+type heldIDs struct {
+	ids   map[[messageIDSize]byte]time.Time // ID → when recorded
+	swept time.Time                         // last sweep of expired IDs
+}
+
+// heldSweepEvery is the shortest time between sweeps of a full record.
+const heldSweepEvery = 100 * time.Millisecond
+
+// messageIDSize is the length of a MessageID.
+const messageIDSize = 32
+
+// NewHeld returns an empty record. The zero Held is also ready to use.
+func NewHeld() *Held { return &Held{} }
+
+// Add records that p holds the chunk with message ID id, now.
+func (h *Held) Add(p peer.ID, id string) {
+	if len(id) != messageIDSize {
+		return
+	}
+	h.add(p, time.Now(), [messageIDSize]byte([]byte(id)))
+}
+
+// add records key for p at now. It takes the mutex.
+func (h *Held) add(p peer.ID, now time.Time, key [messageIDSize]byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.peers == nil {
+		h.peers = make(map[peer.ID]*heldIDs)
+	}
+	r, ok := h.peers[p]
+	if !ok {
+		r = &heldIDs{ids: make(map[[messageIDSize]byte]time.Time), swept: now}
+		h.peers[p] = r
+	}
+	// A full record is swept at most every heldSweepEvery, so that a
+	// flood of made-up IDs costs a map lookup each, not a sweep each.
+	if since := now.Sub(r.swept); since > HeldTTL || len(r.ids) >= HeldPerPeer && since >= heldSweepEvery {
+		r.sweep(now)
+	}
+	if len(r.ids) >= HeldPerPeer {
+		return // full of live IDs: the newest go unrecorded, which only costs copies
+	}
+	r.ids[key] = now
+}
+
+// sweep drops the IDs recorded more than HeldTTL before now.
+func (r *heldIDs) sweep(now time.Time) {
+	for k, at := range r.ids {
+		if now.Sub(at) > HeldTTL {
+			delete(r.ids, k)
+		}
+	}
+	r.swept = now
+}
+
+// Holds reports whether p was recorded holding the chunk whose ID is key
+// within the last HeldTTL.
+func (h *Held) Holds(p peer.ID, key [messageIDSize]byte) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	r, ok := h.peers[p]
+	if !ok {
+		return false
+	}
+	at, ok := r.ids[key]
+	return ok && time.Since(at) <= HeldTTL
+}
+
+// Forget drops p's record, when p disconnects.
+func (h *Held) Forget(p peer.ID) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.peers, p)
+}
+
+// Peers returns how many peers have a record, for tests and stats.
+func (h *Held) Peers() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.peers)
+}
+
+// Asking for chunks by IWANT (see SkipHeld).
+const (
+	// IWantRetry is how long after asking one peer for a chunk a node does
+	// not ask another: pubsub asks every peer that advertises a chunk it
+	// lacks, so without this one missing chunk draws a copy from each. A
+	// live chunk asked for later than this is unlikely to play in time
+	// from the first answer, so a second asking is worth its copy.
+	IWantRetry = time.Second
+	// MaxAsked is the most chunk IDs a node remembers asking for: IWantRetry
+	// of IWANTs at MaxIHaveLength IDs per peer per heartbeat from 16 peers
+	// is far more than a live stream needs.
+	MaxAsked = 4096
+)
+
+// asked records which chunks this node asked for by IWANT, and when.
+type asked struct {
+	mu    sync.Mutex
+	ids   map[[messageIDSize]byte]time.Time
+	swept time.Time
+}
+
+// claim reports whether id was asked for within IWantRetry; if not, it
+// records id as asked now and returns false, so the caller asks.
+func (a *asked) claim(id string) bool {
+	if len(id) != messageIDSize {
+		return false
+	}
+	key := [messageIDSize]byte([]byte(id))
+	now := time.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if at, ok := a.ids[key]; ok && now.Sub(at) <= IWantRetry {
+		return true
+	}
+	if a.ids == nil {
+		a.ids = make(map[[messageIDSize]byte]time.Time)
+	}
+	if len(a.ids) >= MaxAsked && now.Sub(a.swept) >= heldSweepEvery {
+		for k, at := range a.ids {
+			if now.Sub(at) > IWantRetry {
+				delete(a.ids, k)
+			}
+		}
+		a.swept = now
+	}
+	if len(a.ids) < MaxAsked {
+		a.ids[key] = now
+	}
+	return false
+}

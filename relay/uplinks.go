@@ -1,0 +1,103 @@
+package relay
+
+import (
+	"sync"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// The source's choice of mesh peers (see Uplinks.SourceScore).
+const (
+	// FeedMinCopies is the fewest copies of the stream a viewer's budget
+	// must carry for a source to feed it: one to keep, Dhi-1 to pass on
+	// with a mesh of at least 3. A viewer that can pass on fewer turns the
+	// source's scarce copies into a trickle for everyone below it.
+	FeedMinCopies = 2
+	// MaxAnnouncedCopies bounds what a peer may claim; more is read as
+	// this much.
+	MaxAnnouncedCopies = 64
+	// weakFeedScore is the application score a source gives a viewer too
+	// weak to feed while enough strong ones are connected: below every
+	// positive score a topic can add (TopicScoreCap), so the peer is pruned
+	// and its GRAFTs refused, yet far above GossipThreshold, so nothing
+	// else about the peer changes.
+	weakFeedScore = -(TopicScoreCap + 1)
+)
+
+// Uplinks records the relay capacity each connected peer announced: how
+// many whole copies of the stream its budget carries (Budget.Copies). The
+// node fills it from its peers' announcements (peer.Node does so over
+// /gridcast/uplink) and forgets a peer when it disconnects. An announcement
+// is a claim, not a measurement; see SourceScore for what a false one can
+// cost.
+//
+// Its methods are safe for concurrent use.
+type Uplinks struct {
+	mu     sync.Mutex
+	copies map[peer.ID]int
+}
+
+// Set records that p announced copies (clamped to [0, MaxAnnouncedCopies]).
+func (u *Uplinks) Set(p peer.ID, copies int) {
+	copies = min(max(copies, 0), MaxAnnouncedCopies)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.copies == nil {
+		u.copies = make(map[peer.ID]int)
+	}
+	u.copies[p] = copies
+}
+
+// Forget drops p's announcement.
+func (u *Uplinks) Forget(p peer.ID) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.copies, p)
+}
+
+// Copies returns what p announced, and whether it did.
+func (u *Uplinks) Copies(p peer.ID) (int, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	c, ok := u.copies[p]
+	return c, ok
+}
+
+// strong counts the peers that announced at least FeedMinCopies.
+func (u *Uplinks) strong() int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	n := 0
+	for _, c := range u.copies {
+		if c >= FeedMinCopies {
+			n++
+		}
+	}
+	return n
+}
+
+// SourceScore returns the application-specific score function
+// (PeerScoreParams.AppSpecificScore) of a source whose mesh holds d peers.
+//
+// While at least d connected peers announced FeedMinCopies or more, every
+// other peer (weaker, or silent) scores weakFeedScore: pubsub prunes it from
+// the source's mesh at the next heartbeat, refuses its GRAFTs and grafts
+// only the strong, so the source's few copies go to viewers that pass them
+// on. Weak viewers get the stream one hop further down. With fewer strong
+// peers connected every peer scores 0 and the mesh forms as it would
+// without this, so a swarm of weak viewers is still fed.
+//
+// A peer that claims a capacity it lacks can take one of the d places, as
+// any peer could by grafting before this existed; scoring still prunes it
+// for invalid chunks, and the source's other mesh peers are unaffected.
+func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
+	return func(p peer.ID) float64 {
+		if c, ok := u.Copies(p); ok && c >= FeedMinCopies {
+			return 0
+		}
+		if u.strong() < d {
+			return 0
+		}
+		return weakFeedScore
+	}
+}
