@@ -21,6 +21,10 @@ const (
 	// 366 at MaxBitrate. A peer advertising made-up IDs only fills its own
 	// record, and only spares itself copies.
 	HeldPerPeer = 512
+	// HeldPeers is the most peers a Held keeps records for: well above the
+	// connections a node keeps (peer.DefaultConnHigh, 64), so it only
+	// bites if records of departed peers were never forgotten.
+	HeldPeers = 1024
 )
 
 // Held records which chunks each peer is known to hold, because it said so
@@ -30,16 +34,18 @@ const (
 // when a write is about to go out.
 //
 // IDs are MessageID values (32 bytes); others are ignored. Each peer's
-// record holds at most HeldPerPeer IDs, each for HeldTTL; Forget drops a
-// peer's record. Its methods are safe for concurrent use.
+// record holds at most HeldPerPeer IDs, each for HeldTTL, and at most
+// HeldPeers peers have one; Forget drops a peer's record. Its methods are
+// safe for concurrent use.
 type Held struct {
 	mu    sync.Mutex
 	peers map[peer.ID]*heldIDs
 }
 
 type heldIDs struct {
-	ids   map[[messageIDSize]byte]time.Time // ID → when recorded
-	swept time.Time                         // last sweep of expired IDs
+	ids    map[[messageIDSize]byte]time.Time // ID → when recorded
+	swept  time.Time                         // last sweep of expired IDs
+	latest time.Time                         // last Add
 }
 
 // heldSweepEvery is the shortest time between sweeps of a full record.
@@ -68,9 +74,20 @@ func (h *Held) add(p peer.ID, now time.Time, key [messageIDSize]byte) {
 	}
 	r, ok := h.peers[p]
 	if !ok {
+		if len(h.peers) >= HeldPeers {
+			for q, old := range h.peers {
+				if now.Sub(old.latest) > HeldTTL {
+					delete(h.peers, q)
+				}
+			}
+			if len(h.peers) >= HeldPeers {
+				return // every record is live: this peer goes unrecorded
+			}
+		}
 		r = &heldIDs{ids: make(map[[messageIDSize]byte]time.Time), swept: now}
 		h.peers[p] = r
 	}
+	r.latest = now
 	// A full record is swept at most every heldSweepEvery, so that a
 	// flood of made-up IDs costs a map lookup each, not a sweep each.
 	if since := now.Sub(r.swept); since > HeldTTL || len(r.ids) >= HeldPerPeer && since >= heldSweepEvery {

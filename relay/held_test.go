@@ -62,3 +62,18 @@ func TestHeldIsBounded(t *testing.T) {
 		assert.Len(t, h.peers[p].ids, 1)
 	})
 }
+
+func TestHeldPeersAreBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		id := strings.Repeat("x", messageIDSize)
+		var h Held
+		for i := range HeldPeers + 10 {
+			h.Add(peer.ID(rune(i)), id)
+		}
+		assert.Equal(t, HeldPeers, h.Peers(), "at most HeldPeers records")
+		time.Sleep(HeldTTL + time.Millisecond)
+		h.Add("newcomer", id)
+		assert.Equal(t, 1, h.Peers(), "stale records make room")
+		assert.True(t, h.Holds("newcomer", heldKey(id)))
+	})
+}

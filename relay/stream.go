@@ -71,37 +71,12 @@ func (l *Limiter) wrap(s network.Stream) *pacedStream {
 // peer holds (see SkipHeld), and a small frame with no chunk goes out at
 // once. Success then reports len(p) written, whatever was left out.
 func (s *pacedStream) Write(p []byte) (int, error) {
-	var (
-		held   func([messageIDSize]byte) bool
-		frame  = p
-		chunks bool
-	)
-	if s.l.held != nil && isGossipSub(s.Protocol()) {
-		if c := s.Conn(); c != nil {
-			remote := c.RemotePeer()
-			held = func(id [messageIDSize]byte) bool { return s.l.held.Holds(remote, id) }
-			info := inspectFrame(p)
-			chunks = info.messages > 0
-			if info.ok && !chunks {
-				if out, n := dropWants(p, s.l.asked.claim); n > 0 {
-					s.l.wantsDropped.Add(uint64(n))
-					if frame = out; frame == nil {
-						return len(p), nil
-					}
-				}
-				if len(frame) <= ControlBypass && s.l.bucket != nil {
-					if _, err := s.bypass(frame); err != nil {
-						return 0, err
-					}
-					return len(p), nil
-				}
-			}
-		}
+	frame, held, done, err := s.prepare(p)
+	if err != nil {
+		return 0, err
 	}
-	if chunks {
-		if frame = s.unheld(frame, held); frame == nil {
-			return len(p), nil
-		}
+	if done {
+		return len(p), nil
 	}
 	written := 0
 	for len(frame) > 0 {
@@ -109,12 +84,12 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 		if b := s.l.burst; b > 0 && int64(len(piece)) > b {
 			piece = frame[:b]
 		}
-		asked := time.Now()
+		began := time.Now()
 		allowed, err := s.await(int64(len(piece)))
 		if err != nil {
 			return min(written, len(p)), err
 		}
-		if chunks && written == 0 && time.Now().After(asked) {
+		if held != nil && written == 0 && time.Now().After(began) {
 			// It waited: peers may have said IDONTWANT meanwhile.
 			again := s.unheld(frame, held)
 			if len(again) < len(frame) {
@@ -135,6 +110,43 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 		frame = frame[n:]
 	}
 	return len(p), nil
+}
+
+// prepare applies SkipHeld to a frame about to be paced. It returns the
+// frame to pace, with held set if it carries chunks (to check again after
+// waiting), or done when nothing is left to pace: the frame was left out
+// whole or went out at once (bypass), err saying whether that failed.
+// Without SkipHeld, or on another protocol, p passes as it is.
+func (s *pacedStream) prepare(p []byte) (frame []byte, held func([messageIDSize]byte) bool, done bool, err error) {
+	if s.l.held == nil || !isGossipSub(s.Protocol()) {
+		return p, nil, false, nil
+	}
+	c := s.Conn()
+	if c == nil {
+		return p, nil, false, nil
+	}
+	info := inspectFrame(p)
+	if info.messages > 0 {
+		remote := c.RemotePeer()
+		held = func(id [messageIDSize]byte) bool { return s.l.held.Holds(remote, id) }
+		frame = s.unheld(p, held)
+		return frame, held, frame == nil, nil
+	}
+	if !info.ok {
+		return p, nil, false, nil
+	}
+	frame = p
+	if out, n := dropWants(p, s.l.asked.claim); n > 0 {
+		s.l.wantsDropped.Add(uint64(n))
+		if frame = out; frame == nil {
+			return nil, nil, true, nil
+		}
+	}
+	if len(frame) <= ControlBypass && s.l.bucket != nil {
+		_, err := s.bypass(frame)
+		return nil, nil, true, err
+	}
+	return frame, nil, false, nil
 }
 
 // unheld returns frame without the chunks held reports, nil if nothing is
