@@ -168,7 +168,23 @@
 // FeedMinCopies or more, scores the others below zero
 // (Uplinks.SourceScore), so they are pruned from its mesh and their
 // GRAFTs refused. They get the stream one hop down. With fewer strong
-// peers connected the source feeds whoever comes, as before.
+// peers connected the source feeds whoever comes, as before. In the swarm
+// (100 viewers, the 2008 mix, 30 s), a source that happened to graft two
+// 1× viewers delivered 3.1% of chunks on time; feeding strong relays, the
+// same workload delivered 34%.
+//
+// # What the seed preset shows
+//
+// With all of the above, the swarm's seed preset (1000 viewers, 30% on 1×
+// uplinks, 60% on 3×, 10% on 10×, a 4× source, 20% churn a minute) plays
+// 96.6% of chunks by a 2 s deadline, against 3.9% before and 0.5% for
+// pubsub's defaults, with the source sending 2.2 copies. Each viewer still
+// downloads about 1.9 copies: 0.8 of the rest are duplicates, from gossip
+// repair and from mesh races, where both ends of a link start sending a
+// chunk before either's IDONTWANT arrives, which no check at send time can
+// stop; framing and control traffic make up the rest. Nearer one copy
+// needs fewer eager links per chunk (an epidemic tree, or announce-then-
+// pull), a protocol change these policies stop short of.
 //
 // # Hostile peers
 //
