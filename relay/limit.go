@@ -12,13 +12,17 @@ import (
 // Burst sizing for NewLimiter: the larger of MinBurst and BurstWindow of
 // the cap.
 const (
-	// MinBurst is small enough that a burst at ADSL rates (512 kbit/s)
-	// queues at most a quarter of a second in the modem, and large enough
-	// that a typical 16 KiB chunk leaves in one or two writes.
-	MinBurst = 16 << 10
+	// MinBurst is one MinChunkSize chunk: a burst at ADSL rates (512
+	// kbit/s) queues 64 ms in the modem. Larger bursts overflow queues
+	// that drop early (fq_codel aims at 5 ms), so the transport sees loss,
+	// shrinks its window and blocks the next write, and with it every
+	// IDONTWANT queued behind it: its peers, not told in time, send
+	// copies nobody needs. At 16 KiB, with 50 ms windows, a fifth of the
+	// mesh writes on the quick preset blocked 50 ms or more in QUIC.
+	MinBurst = MinChunkSize
 	// BurstWindow keeps fast caps from needing a timer for every small
-	// write: at 10 Mbit/s it allows 62.5 kB at once.
-	BurstWindow = 50 * time.Millisecond
+	// write: at 10 Mbit/s it allows 25 kB at once.
+	BurstWindow = 20 * time.Millisecond
 )
 
 // Spare-capacity writes (see PrioritizePeers).

@@ -89,7 +89,7 @@ func checkCap(t *testing.T, l *Limiter, sends []send, start time.Time, d time.Du
 func TestLimiterCap(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		l := NewLimiter(125_000) // 1 Mbit/s
-		require.EqualValues(t, 16<<10, l.Burst())
+		require.EqualValues(t, MinBurst, l.Burst())
 		sink := &sinkStream{}
 		start := time.Now()
 		errc := writeUntilError(l.wrap(sink), make([]byte, 16<<10))
@@ -127,8 +127,10 @@ func TestLimiterSharedCap(t *testing.T) {
 			assert.ErrorIs(t, <-errcs[i], ErrClosed)
 			log := s.log()
 			all = append(all, log...)
-			// Reservations queue in call order, so the streams share evenly.
-			assert.InDelta(t, len(log), 77/4.0, 2, "stream %d", i)
+			// Reservations queue in call order, so the streams share evenly:
+			// 10 s of cap and the first burst, in burst-sized pieces.
+			pieces := float64(10*l.Cap()+l.Burst()) / float64(l.Burst())
+			assert.InDelta(t, pieces/4, len(log), 2, "stream %d", i)
 		}
 		checkCap(t, l, all, start, 10*time.Second)
 	})
@@ -136,7 +138,7 @@ func TestLimiterSharedCap(t *testing.T) {
 
 func TestLimiterSplitsWrites(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := NewLimiter(1_000_000) // burst is 50 ms: 50 kB
+		l := NewLimiter(2_500_000) // burst is 20 ms: 50 kB
 		require.EqualValues(t, 50_000, l.Burst())
 		sink := &sinkStream{}
 		start := time.Now()
@@ -147,8 +149,8 @@ func TestLimiterSplitsWrites(t *testing.T) {
 		require.Len(t, log, 3)
 		assert.Equal(t, []int64{50_000, 50_000, 20_000}, []int64{log[0].n, log[1].n, log[2].n})
 		assert.Equal(t, start, log[0].at, "the first piece goes out of a full bucket")
-		assert.Equal(t, 50*time.Millisecond, log[1].at.Sub(start))
-		assert.Equal(t, 70*time.Millisecond, log[2].at.Sub(start))
+		assert.Equal(t, 20*time.Millisecond, log[1].at.Sub(start))
+		assert.Equal(t, 28*time.Millisecond, log[2].at.Sub(start))
 	})
 }
 

@@ -65,7 +65,7 @@ func TestPrioritizedPeersComeFirst(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const mesh, other = peer.ID("mesh"), peer.ID("other")
 		l := NewLimiter(100_000, PrioritizePeers(func(p peer.ID) bool { return p == mesh }))
-		require.EqualValues(t, 16<<10, l.Burst())
+		require.EqualValues(t, MinBurst, l.Burst())
 		urgent, spare := &sinkStream{}, &sinkStream{}
 		us := l.wrap(peerStream{urgent, mesh})
 		start := time.Now()
@@ -234,19 +234,19 @@ func TestLargeSpareWriteIsServedWithinSpareWait(t *testing.T) {
 
 func TestLimiterBacklog(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		l := NewLimiter(100_000) // burst 16 KiB
+		l := NewLimiter(100_000)
 		assert.Zero(t, l.Backlog())
 		s := l.wrap(&sinkStream{})
-		_, err := s.Write(make([]byte, 16<<10))
+		_, err := s.Write(make([]byte, l.Burst()))
 		require.NoError(t, err)
 		assert.Zero(t, l.Backlog(), "the burst leaves at once and owes nothing")
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			_, _ = s.Write(make([]byte, 10_000))
+			_, _ = s.Write(make([]byte, 4000))
 		}()
 		synctest.Wait()
-		assert.Equal(t, 100*time.Millisecond, l.Backlog(), "10 kB queued at 100 kB/s")
+		assert.Equal(t, 40*time.Millisecond, l.Backlog(), "4 kB queued at 100 kB/s")
 		<-done
 		assert.Zero(t, NewLimiter(0).Backlog(), "unlimited")
 	})

@@ -90,17 +90,18 @@ func TestSkipHeldAfterWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const p = peer.ID("peer")
 		held := NewHeld()
-		l := NewLimiter(10_000, SkipHeld(held)) // burst 16 KiB
+		l := NewLimiter(10_000, SkipHeld(held)) // burst 4 KiB
 		sink := newGossipSink(p)
 		s := l.wrap(sink)
 
-		// Drain the bucket (in one write); the next chunk waits 1.6 s for
-		// its tokens.
+		// Drain the bucket (in one write); the next chunk, in one piece,
+		// waits about 0.4 s for its tokens.
 		first, _ := chunkFrame(t, "first", int(l.Burst())-100)
 		_, err := s.Write(first)
 		require.NoError(t, err)
 		start := time.Now()
-		queued, m := chunkFrame(t, "queued", 16_000)
+		queued, m := chunkFrame(t, "queued", int(l.Burst())-200)
+		require.LessOrEqual(t, int64(len(queued)), l.Burst())
 		done := make(chan error, 1)
 		go func() {
 			n, err := s.Write(queued)
@@ -108,19 +109,19 @@ func TestSkipHeldAfterWaiting(t *testing.T) {
 			done <- err
 		}()
 		synctest.Wait()
-		assert.Greater(t, l.Backlog(), time.Second, "it waits")
+		assert.Greater(t, l.Backlog(), 300*time.Millisecond, "it waits")
 
 		// The peer gets the chunk elsewhere and says IDONTWANT.
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(200 * time.Millisecond)
 		held.Add(p, MessageID(m))
 		require.NoError(t, <-done)
 		assert.Equal(t, 1, len(sink.written()), "the queued copy is left out when its turn comes")
 		assert.EqualValues(t, 1, l.Spared().Copies)
 		waited := time.Since(start)
-		assert.Greater(t, waited, time.Second)
+		assert.Greater(t, waited, 300*time.Millisecond)
 
 		// Its tokens come back: the next chunk goes out at once.
-		next, _ := chunkFrame(t, "next", 4000)
+		next, _ := chunkFrame(t, "next", 3000) // smaller than the copy left out
 		_, err = s.Write(next)
 		require.NoError(t, err)
 		assert.Equal(t, waited, time.Since(start), "no wait")
@@ -134,10 +135,10 @@ func TestSkipHeldControlGoesFirst(t *testing.T) {
 		l := NewLimiter(10_000, SkipHeld(NewHeld()))
 		sink := newGossipSink(p)
 		s := l.wrap(sink)
-		// A chunk to another peer puts the bucket 2 s into debt.
+		// A chunk to another peer puts the bucket 0.4 s into debt.
 		_ = stuckWriter(t, l, l.wrap(newGossipSink("other")))
 		backlog := l.Backlog()
-		require.Greater(t, backlog, time.Second)
+		require.Greater(t, backlog, 300*time.Millisecond)
 
 		idontwant := frameOf(t, &pb.RPC{Control: &pb.ControlMessage{
 			Idontwant: []*pb.ControlIDontWant{{MessageIDs: []string{string(make([]byte, 32))}}}}})

@@ -79,13 +79,14 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	written := 0
+	start := time.Now() // SpareWait counts from here, not per piece
 	for len(frame) > 0 {
 		piece := frame
 		if b := s.l.burst; b > 0 && int64(len(piece)) > b {
 			piece = frame[:b]
 		}
 		began := time.Now()
-		allowed, err := s.await(int64(len(piece)))
+		allowed, err := s.await(int64(len(piece)), start)
 		if err != nil {
 			return min(written, len(p)), err
 		}
@@ -193,12 +194,12 @@ const minRetry = time.Millisecond
 
 // await blocks until up to n bytes may be sent and returns how many: n for
 // an urgent write, which reserves its tokens and waits for them, and at
-// least min(n, SpareSlice) for a spare-capacity one. It fails when the
-// limiter closes, the stream is closed or reset, or the write deadline
-// (which may change while it waits) passes.
-func (s *pacedStream) await(n int64) (int64, error) {
-	var due time.Time     // when reserved tokens are there; zero until reserved
-	var sparing time.Time // when this write began to wait for spare tokens
+// least min(n, SpareSlice) for a spare-capacity one, until SpareWait
+// after sparing, when the write began: then it reserves like an urgent
+// one. It fails when the limiter closes, the stream is closed or reset, or
+// the write deadline (which may change while it waits) passes.
+func (s *pacedStream) await(n int64, sparing time.Time) (int64, error) {
+	var due time.Time // when reserved tokens are there; zero until reserved
 	for {
 		if err := s.stopped(); err != nil {
 			return 0, err
@@ -211,9 +212,6 @@ func (s *pacedStream) await(n int64) (int64, error) {
 		if due.IsZero() {
 			if !deadline.IsZero() && !now.Before(deadline) {
 				return 0, os.ErrDeadlineExceeded
-			}
-			if sparing.IsZero() {
-				sparing = now
 			}
 			if s.urgent() || now.Sub(sparing) >= SpareWait {
 				due = s.l.reserve(now, n)

@@ -3,8 +3,11 @@ package main
 import (
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"time"
 )
 
@@ -119,4 +122,34 @@ func (r *runner) fold(cutoff time.Time) {
 	r.carry.due += due
 	r.carry.latency.add(lat...)
 	r.mu.Unlock()
+}
+
+// writeHeapProfile writes the heap profile of sample s to r.heapProfiles,
+// named by the minute of the run, so two minutes can be compared with
+// go tool pprof -diff_base. A failure is reported on the progress stream
+// and does not stop the run: the profile is a diagnostic, the run is not.
+func (r *runner) writeHeapProfile(s Sample) {
+	if r.heapProfiles == "" {
+		return
+	}
+	name := filepath.Join(r.heapProfiles, fmt.Sprintf("%s-heap-%03d.pb.gz", r.mode, int(s.Seconds/60)))
+	err := os.MkdirAll(r.heapProfiles, 0o755)
+	if err == nil {
+		err = writeProfile(name)
+	}
+	if err != nil {
+		fmt.Fprintf(r.progress, "%-18s heap profile: %v\n", r.mode, err)
+	}
+}
+
+func writeProfile(name string) error {
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

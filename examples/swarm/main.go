@@ -41,6 +41,9 @@ type config struct {
 	jsonPath string
 	// sample is the long-run sampling period; 0 is off.
 	sample time.Duration
+	// heapProfiles is the directory a long run writes a heap profile to at
+	// every sample; empty is off.
+	heapProfiles string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -61,6 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	hostile := fs.String("hostile", "", "share of the viewers that are attackers (forgers, malformed RPCs, IHAVE/IWANT floods, black holes), e.g. 10%")
 	deadline := fs.Duration("deadline", 0, "playout deadline")
 	sample := fs.Duration("sample", 0, "long run: sample heap and goroutines every `period` (e.g. 1m), folding the records so they stay bounded")
+	heapProfiles := fs.String("heap-profiles", "", "long run: also write a heap profile to `dir` at every sample (heap-<minute>.pb.gz), for go tool pprof -diff_base")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
 	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, opgraft (e.g. viewer.Dlazy=0,source.D=3)")
 	if err := fs.Parse(args); err != nil {
@@ -138,7 +142,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if *sample < 0 {
 		return config{}, errors.New("-sample must not be negative")
 	}
-	cfg := config{workload: w, jsonPath: *jsonPath, sample: *sample}
+	if *heapProfiles != "" && *sample == 0 {
+		return config{}, errors.New("-heap-profiles needs -sample")
+	}
+	cfg := config{workload: w, jsonPath: *jsonPath, sample: *sample, heapProfiles: *heapProfiles}
 	for _, m := range strings.Split(*modes, ",") {
 		m = strings.TrimSpace(m)
 		if !contains(allModes, m) {
@@ -183,7 +190,7 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 	rep := Report{Workload: w}
 	for _, mode := range cfg.modes {
 		wall := realNow() // time.Now is virtual inside a synctest bubble
-		m, err := runMode(ctx, w, mode, newRunner(w, mode, progress, cfg.sample))
+		m, err := runMode(ctx, w, mode, newRunner(w, mode, progress, cfg.sample, cfg.heapProfiles))
 		if err != nil {
 			return rep, err
 		}

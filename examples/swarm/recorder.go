@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
-	"maps"
 	"sync"
 	"time"
 )
@@ -135,9 +134,10 @@ func (r *recorder) fold(last uint64, pendingDue int) []time.Duration {
 			delete(r.arrived, idx)
 		}
 	}
-	// A Go map keeps its buckets after deletes: copy what is left, or a
-	// departed viewer would hold a minute's worth of empty buckets forever.
-	r.plays, r.arrived = maps.Clone(r.plays), maps.Clone(r.arrived)
+	// A Go map keeps its buckets after deletes, and so does maps.Clone:
+	// copy what is left into new maps, or a departed viewer would hold its
+	// largest minute of buckets (about 60 kB) for the rest of the run.
+	r.plays, r.arrived = compacted(r.plays), compacted(r.arrived)
 	if r.firstPlay.IsZero() {
 		r.pendingDue += pendingDue
 	}
@@ -150,4 +150,13 @@ func (r *recorder) forgery() {
 	r.mu.Lock()
 	r.forged++
 	r.mu.Unlock()
+}
+
+// compacted returns a new map with m's entries, sized for them alone.
+func compacted[K comparable, V any](m map[K]V) map[K]V {
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
 }

@@ -49,6 +49,8 @@ type runner struct {
 
 	// sample is the long-run sampling period (0: off); see longrun.go.
 	sample time.Duration
+	// heapProfiles is where each sample also writes a heap profile ("": off).
+	heapProfiles string
 
 	mu       sync.Mutex // guards members, gone, pubs, lags, carry, samples, classes
 	carry    carried
@@ -63,8 +65,8 @@ type runner struct {
 	nextUser int
 }
 
-func newRunner(w Workload, mode string, progress io.Writer, sample time.Duration) *runner {
-	return &runner{w: w, mode: mode, rng: rand.New(rand.NewPCG(w.Seed, 0x5eed)), progress: progress, sample: sample}
+func newRunner(w Workload, mode string, progress io.Writer, sample time.Duration, heapProfiles string) *runner {
+	return &runner{w: w, mode: mode, rng: rand.New(rand.NewPCG(w.Seed, 0x5eed)), progress: progress, sample: sample, heapProfiles: heapProfiles}
 }
 
 // uplinkOf draws a viewer's uplink class.

@@ -168,6 +168,7 @@ func (r *runner) progressLoop(ctx context.Context, end time.Time) {
 // from the stream's start.
 func (r *runner) sampleLoop(ctx context.Context, end time.Time) {
 	first := takeSample(r.started, r.viewerCount())
+	r.writeHeapProfile(first)
 	r.mu.Lock()
 	r.samples = append(r.samples, first)
 	r.mu.Unlock()
@@ -179,6 +180,7 @@ func (r *runner) sampleLoop(ctx context.Context, end time.Time) {
 		r.fold(t.Add(-r.w.Deadline - time.Second))
 		runtime.GC() // so that heap_live is what is retained now
 		s := takeSample(r.started, r.viewerCount())
+		r.writeHeapProfile(s)
 		r.mu.Lock()
 		r.samples = append(r.samples, s)
 		r.mu.Unlock()
