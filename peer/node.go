@@ -97,7 +97,7 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 	// Repair and control traffic to peers outside the mesh must not delay
 	// the mesh: when it did, the delayed chunks drew IWANTs from their
 	// late receivers, which delayed more chunks, until the swarm collapsed.
-	limitOpts := []relay.LimiterOption{relay.PrioritizePeers(monitor.InMesh)}
+	limitOpts := []relay.LimiterOption{relay.PrioritizePeers(monitor.InMesh), relay.Burst(cfg.uploadBurst)}
 	if cfg.skipHeld {
 		// A copy that waited for upload while its peer got the chunk
 		// elsewhere is upload spent for nothing.

@@ -90,3 +90,19 @@ func TestBadOptions(t *testing.T) {
 	_, err = New(t.Context(), WithListenAddrs())
 	assert.ErrorIs(t, err, ErrBadOption)
 }
+
+func TestUploadBurst(t *testing.T) {
+	budget := relay.Budget{Upload: 125_000}
+	n, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(budget, 37_500, relay.RoleViewer))
+	require.NoError(t, err)
+	assert.EqualValues(t, relay.MinBurst, n.Limiter().Burst(), "relay's default")
+	require.NoError(t, n.Close())
+
+	n, err = New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(budget, 37_500, relay.RoleViewer), WithUploadBurst(16<<10))
+	require.NoError(t, err)
+	assert.EqualValues(t, 16<<10, n.Limiter().Burst())
+	require.NoError(t, n.Close())
+
+	_, err = New(t.Context(), WithUploadBurst(-1))
+	assert.ErrorIs(t, err, ErrBadOption)
+}

@@ -157,6 +157,7 @@ type config struct {
 	keepBootstrap    bool
 	banGraylisted    bool
 	skipHeld         bool
+	uploadBurst      int64
 	uplinkExchange   bool
 	forgetAfter      time.Duration
 	budget           relay.Budget
@@ -305,6 +306,20 @@ func WithBanGraylisted(on bool) Option {
 func WithSkipHeld(on bool) Option {
 	return func(c *config) error {
 		c.skipHeld = on
+		return nil
+	}
+}
+
+// WithUploadBurst sets the upload limiter's burst to n bytes instead of
+// relay's default, max(relay.MinBurst, relay.BurstWindow of the cap); 0
+// keeps the default (see relay.Burst). It is there to measure the burst's
+// effect; a negative n is an error wrapping ErrBadOption.
+func WithUploadBurst(n int64) Option {
+	return func(c *config) error {
+		if n < 0 {
+			return fmt.Errorf("%w: upload burst %d < 0", ErrBadOption, n)
+		}
+		c.uploadBurst = n
 		return nil
 	}
 }

@@ -108,6 +108,16 @@
 // cap × window + burst of stream payload (transport headers add a few
 // percent on top).
 //
+// The burst is small on purpose: one 4 KiB chunk, or 20 ms of a fast cap.
+// A larger burst overflows a queue that drops early (fq_codel, common in
+// home routers, aims at 5 ms of queue); the transport then sees loss,
+// shrinks its window and blocks the next write on that connection, and
+// every IDONTWANT queued behind that write waits too, so the peer, not
+// told in time, sends a copy nobody needs. In the swarm (100 viewers, the
+// 2008 mix, 30 s) one write to a mesh peer in ten blocked 50 ms or more
+// inside QUIC with 16 KiB bursts, and most duplicates arrived 50–500 ms
+// after the first copy; with 4 KiB bursts one in fifty did.
+//
 // When the cap bites, writes wait; pubsub's per-peer writer falls behind;
 // that peer's outbound queue fills; and pubsub drops further chunks to it,
 // counted by Monitor.DroppedRPCs. The peer gets those chunks from another

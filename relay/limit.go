@@ -17,12 +17,18 @@ const (
 	// that drop early (fq_codel aims at 5 ms), so the transport sees loss,
 	// shrinks its window and blocks the next write, and with it every
 	// IDONTWANT queued behind it: its peers, not told in time, send
-	// copies nobody needs. At 16 KiB, with 50 ms windows, a fifth of the
-	// mesh writes on the quick preset blocked 50 ms or more in QUIC.
+	// copies nobody needs. At 16 KiB, with 50 ms windows, one write to a
+	// mesh peer in ten blocked 50 ms or more in QUIC on the swarm's quick
+	// preset; at 4 KiB, one in fifty.
 	MinBurst = MinChunkSize
 	// BurstWindow keeps fast caps from needing a timer for every small
 	// write: at 10 Mbit/s it allows 25 kB at once.
 	BurstWindow = 20 * time.Millisecond
+	// StallAfter is how long a write must block in the transport, once its
+	// tokens are there, to count as a stall (Limiter.Stalls): long enough
+	// that only a shrunken transport window, not the copy itself, explains
+	// it.
+	StallAfter = 50 * time.Millisecond
 )
 
 // Spare-capacity writes (see PrioritizePeers).
@@ -76,6 +82,7 @@ type Limiter struct {
 	sparedBytes   atomic.Uint64
 	wantsDropped  atomic.Uint64 // IWANT IDs left out: asked of another peer already
 	controlBypass atomic.Uint64 // control frames sent without waiting
+	stalls        atomic.Uint64 // writes that blocked StallAfter or more in the transport
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close; wakes waiting writers
@@ -85,7 +92,8 @@ type Limiter struct {
 // means unlimited: it counts traffic and never waits. A negative upload is
 // treated as 0; check the Budget with Validate first (PubSubOptions does).
 //
-// The burst is max(MinBurst, BurstWindow of upload): the bucket starts full,
+// The burst is max(MinBurst, BurstWindow of upload), unless Burst sets it:
+// the bucket starts full,
 // and writes are cut into pieces of at most that size, each waiting for its
 // own tokens, so in any window the node sends at most burst + upload×window.
 //
@@ -98,14 +106,26 @@ func NewLimiter(upload int64, opts ...LimiterOption) *Limiter {
 	}
 	if upload > 0 {
 		l.upload = upload
-		l.burst = max(MinBurst, int64(float64(upload)*BurstWindow.Seconds()))
+		if l.burst <= 0 {
+			l.burst = max(MinBurst, int64(float64(upload)*BurstWindow.Seconds()))
+		}
 		l.bucket = NewTokenBucket(upload, l.burst, time.Now())
+	} else {
+		l.burst = 0 // unlimited: nothing is cut or paced
 	}
 	return l
 }
 
 // LimiterOption configures a Limiter in NewLimiter.
 type LimiterOption func(*Limiter)
+
+// Burst sets the bucket size, and the largest piece a write is cut into,
+// to n bytes instead of max(MinBurst, BurstWindow of the cap); n <= 0
+// keeps that default. It exists to measure the burst's effect (see
+// MinBurst); the default suits every cap.
+func Burst(n int64) LimiterOption {
+	return func(l *Limiter) { l.burst = max(n, 0) }
+}
 
 // PrioritizePeers makes writes to peers for which urgent returns true come
 // first. A write to any other peer takes only tokens the bucket holds at the
@@ -159,6 +179,12 @@ type Spared struct {
 func (l *Limiter) Spared() Spared {
 	return Spared{Copies: l.spared.Load(), Bytes: l.sparedBytes.Load(), Wants: l.wantsDropped.Load(), ControlBypass: l.controlBypass.Load()}
 }
+
+// Stalls returns how many writes to the transport have blocked for
+// StallAfter or more, once their tokens were there: a sign that bursts
+// overflow a queue on the path and the transport's window shrank (see
+// MinBurst), or that a peer reads slowly.
+func (l *Limiter) Stalls() uint64 { return l.stalls.Load() }
 
 // Cap returns the upload cap in bytes per second; 0 is unlimited.
 func (l *Limiter) Cap() int64 { return l.upload }

@@ -246,3 +246,42 @@ func TestLimiterUnlimited(t *testing.T) {
 		assert.Equal(t, Traffic{In: 300, Out: 100 << 20}, l.Traffic())
 	})
 }
+
+func TestLimiterBurstOption(t *testing.T) {
+	assert.EqualValues(t, 1000, NewLimiter(125_000, Burst(1000)).Burst())
+	assert.EqualValues(t, MinBurst, NewLimiter(125_000, Burst(0)).Burst(), "0 keeps the default")
+	assert.EqualValues(t, 50_000, NewLimiter(2_500_000, Burst(-1)).Burst(), "20 ms of a fast cap")
+	assert.Zero(t, NewLimiter(0, Burst(1000)).Burst(), "unlimited has no bucket")
+}
+
+// stallingStream blocks every write for a while, as a transport with a
+// shrunken window does.
+type stallingStream struct {
+	*sinkStream
+	block time.Duration
+}
+
+func (s stallingStream) Write(p []byte) (int, error) {
+	time.Sleep(s.block)
+	return s.sinkStream.Write(p)
+}
+
+func TestLimiterCountsStalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := NewLimiter(125_000)
+		_, err := l.wrap(stallingStream{&sinkStream{}, StallAfter - time.Millisecond}).Write(make([]byte, 100))
+		require.NoError(t, err)
+		assert.Zero(t, l.Stalls(), "a short block is not a stall")
+		_, err = l.wrap(stallingStream{&sinkStream{}, StallAfter}).Write(make([]byte, 100))
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, l.Stalls())
+
+		// Waiting for tokens is pacing, not a stall.
+		s := l.wrap(&sinkStream{})
+		_, err = s.Write(make([]byte, 2*l.Burst()))
+		require.NoError(t, err)
+		_, err = s.Write(make([]byte, l.Burst()))
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, l.Stalls())
+	})
+}

@@ -102,7 +102,11 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 				frame, allowed = again, kept
 			}
 		}
+		sent := time.Now()
 		n, err := s.Stream.Write(frame[:allowed])
+		if time.Since(sent) >= StallAfter {
+			s.l.stalls.Add(1)
+		}
 		written += n
 		s.l.out.Add(uint64(n))
 		if err != nil {

@@ -40,10 +40,12 @@ var tuneParams = map[string]func(*pubsub.GossipSubParams, int){
 }
 
 // tuneNodeParams are the node settings -tune can set, beside the router's:
-// each is a switch (0 off, 1 on).
+// switches (0 off, 1 on) and the upload burst.
 var tuneNodeParams = map[string]func(v int) peer.Option{
 	"skipheld": func(v int) peer.Option { return peer.WithSkipHeld(v != 0) },
 	"uplinks":  func(v int) peer.Option { return peer.WithUplinkExchange(v != 0) },
+	// burst is the upload limiter's burst in bytes (0: relay's default).
+	"burst": func(v int) peer.Option { return peer.WithUploadBurst(int64(v)) },
 }
 
 // parseTune reads "scope.param=value,...", e.g. "viewer.Dlazy=0,source.D=3".

@@ -31,4 +31,11 @@ func TestParseTune(t *testing.T) {
 		_, err := parseTune(bad)
 		assert.Error(t, err, bad)
 	}
+
+	node, err := parseTune("all.burst=16384,viewer.skipheld=0")
+	require.NoError(t, err)
+	assert.Len(t, node.nodeOptions("all", "viewer"), 2, "node settings become peer options")
+	assert.Empty(t, node.nodeOptions("source"))
+	_, changed := node.apply(base, "all", "viewer")
+	assert.False(t, changed, "they are not router parameters")
 }
