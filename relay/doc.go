@@ -114,9 +114,9 @@
 // shrinks its window and blocks the next write on that connection, and
 // every IDONTWANT queued behind that write waits too, so the peer, not
 // told in time, sends a copy nobody needs. In the swarm (100 viewers, the
-// 2008 mix, 30 s) one write to a mesh peer in ten blocked 50 ms or more
-// inside QUIC with 16 KiB bursts, and most duplicates arrived 50–500 ms
-// after the first copy; with 4 KiB bursts one in fifty did.
+// 2008 mix, 30 s, seed 2) the viewers' writes blocked 50 ms or more in
+// QUIC (Limiter.Stalls) 5,419 times with 16 KiB bursts and 926 times with
+// 4 KiB ones, and duplicates per chunk fell from 0.83 to 0.73.
 //
 // When the cap bites, writes wait; pubsub's per-peer writer falls behind;
 // that peer's outbound queue fills; and pubsub drops further chunks to it,
