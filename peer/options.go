@@ -312,8 +312,9 @@ func WithSkipHeld(on bool) Option {
 
 // WithUploadBurst sets the upload limiter's burst to n bytes instead of
 // relay's default, max(relay.MinBurst, relay.BurstWindow of the cap); 0
-// keeps the default (see relay.Burst). It is there to measure the burst's
-// effect; a negative n is an error wrapping ErrBadOption.
+// keeps the default (see relay.Burst). An unlimited budget has no burst.
+// It is there to measure the burst's effect; a negative n is an error
+// wrapping ErrBadOption.
 func WithUploadBurst(n int64) Option {
 	return func(c *config) error {
 		if n < 0 {

@@ -108,7 +108,7 @@
 // cap × window + burst of stream payload (transport headers add a few
 // percent on top).
 //
-// The burst is small on purpose: one 4 KiB chunk, or 20 ms of a fast cap.
+// The burst is small on purpose: 4 KiB, or 20 ms of a fast cap.
 // A larger burst overflows a queue that drops early (fq_codel, common in
 // home routers, aims at 5 ms of queue); the transport then sees loss,
 // shrinks its window and blocks the next write on that connection, and

@@ -12,7 +12,7 @@ import (
 // Burst sizing for NewLimiter: the larger of MinBurst and BurstWindow of
 // the cap.
 const (
-	// MinBurst is one MinChunkSize chunk: a burst at ADSL rates (512
+	// MinBurst is 4 KiB (MinChunkSize): a burst at ADSL rates (512
 	// kbit/s) queues 64 ms in the modem. Larger bursts overflow queues
 	// that drop early (fq_codel aims at 5 ms), so the transport sees loss,
 	// shrinks its window and blocks the next write, and with it every
@@ -184,6 +184,14 @@ func (l *Limiter) Spared() Spared {
 // overflow a queue on the path and the transport's window shrank (see
 // MinBurst), or that a peer reads slowly.
 func (l *Limiter) Stalls() uint64 { return l.stalls.Load() }
+
+// countStall counts a transport write that began at sent if it blocked for
+// StallAfter or more.
+func (l *Limiter) countStall(sent time.Time) {
+	if time.Since(sent) >= StallAfter {
+		l.stalls.Add(1)
+	}
+}
 
 // Cap returns the upload cap in bytes per second; 0 is unlimited.
 func (l *Limiter) Cap() int64 { return l.upload }

@@ -104,9 +104,7 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 		}
 		sent := time.Now()
 		n, err := s.Stream.Write(frame[:allowed])
-		if time.Since(sent) >= StallAfter {
-			s.l.stalls.Add(1)
-		}
+		s.l.countStall(sent)
 		written += n
 		s.l.out.Add(uint64(n))
 		if err != nil {
@@ -171,9 +169,11 @@ func (s *pacedStream) bypass(p []byte) (int, error) {
 	if err := s.stopped(); err != nil {
 		return 0, err
 	}
-	s.l.reserve(time.Now(), int64(len(p)))
+	sent := time.Now()
+	s.l.reserve(sent, int64(len(p)))
 	s.l.controlBypass.Add(1)
 	n, err := s.Stream.Write(p)
+	s.l.countStall(sent)
 	s.l.out.Add(uint64(n))
 	return n, err
 }

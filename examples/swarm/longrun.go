@@ -125,14 +125,14 @@ func (r *runner) fold(cutoff time.Time) {
 }
 
 // writeHeapProfile writes the heap profile of sample s to r.heapProfiles,
-// named by the minute of the run, so two minutes can be compared with
+// named by the second of the run, so two minutes can be compared with
 // go tool pprof -diff_base. A failure is reported on the progress stream
 // and does not stop the run: the profile is a diagnostic, the run is not.
 func (r *runner) writeHeapProfile(s Sample) {
 	if r.heapProfiles == "" {
 		return
 	}
-	name := filepath.Join(r.heapProfiles, fmt.Sprintf("%s-heap-%03d.pb.gz", r.mode, int(s.Seconds/60)))
+	name := filepath.Join(r.heapProfiles, fmt.Sprintf("%s-heap-%05.0fs.pb.gz", r.mode, s.Seconds))
 	err := os.MkdirAll(r.heapProfiles, 0o755)
 	if err == nil {
 		err = writeProfile(name)
@@ -149,7 +149,7 @@ func writeProfile(name string) error {
 	}
 	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
 		f.Close()
-		return err
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return f.Close()
 }

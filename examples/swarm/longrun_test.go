@@ -23,8 +23,8 @@ func TestHeapProfilesFlag(t *testing.T) {
 
 	r := newRunner(cfg.workload, "gridcast", io.Discard, cfg.sample, cfg.heapProfiles)
 	r.writeHeapProfile(Sample{Seconds: 125})
-	info, err := os.Stat(filepath.Join(dir, "gridcast-heap-002.pb.gz"))
-	require.NoError(t, err, "named by the minute, in a directory it creates")
+	info, err := os.Stat(filepath.Join(dir, "gridcast-heap-00125s.pb.gz"))
+	require.NoError(t, err, "named by the second, in a directory it creates")
 	assert.Positive(t, info.Size())
 }
 
@@ -55,6 +55,7 @@ func TestFoldFreesRecords(t *testing.T) {
 		v := r.snapshot(now)
 		assert.Len(t, v.Plays, 1)
 	}
-	// A map of 6000 entries holds about 150 kB, and so does maps.Clone of it.
+	// The two maps of 6000 entries hold about 400 kB, and so do their
+	// maps.Clone copies.
 	assert.Less(t, perRecorder, 10e3, "bytes a folded recorder keeps")
 }
