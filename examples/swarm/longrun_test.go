@@ -34,9 +34,7 @@ func TestFoldFreesRecords(t *testing.T) {
 	const recorders, chunks = 50, 6000 // ten minutes of chunks each
 	heap := func() uint64 {
 		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return m.HeapAlloc
+		return takeSample(time.Now(), 0).HeapLive
 	}
 	now := time.Unix(1000, 0)
 	before := heap()

@@ -3,7 +3,6 @@ package main
 import (
 	"net"
 	"runtime"
-	"runtime/metrics"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -52,9 +51,8 @@ func TestSimnetKeepsClosedEndpoints(t *testing.T) {
 			time.Sleep(time.Minute)
 			synctest.Wait()
 			runtime.GC()
-			s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-			metrics.Read(s)
-			return s[0].Value.Uint64(), runtime.NumGoroutine()
+			s := takeSample(time.Now(), 0)
+			return s.HeapLive, s.Goroutines
 		}
 		for i := range 10 {
 			cycle(i)
