@@ -102,6 +102,9 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 		// A copy that waited for upload while its peer got the chunk
 		// elsewhere is upload spent for nothing.
 		limitOpts = append(limitOpts, relay.SkipHeld(monitor.Held()))
+		if cfg.role != relay.RoleSource {
+			limitOpts = append(limitOpts, relay.LazyPush(monitor.Offers(), cfg.lazyShare))
+		}
 	}
 	limiter := relay.NewLimiter(cfg.budget.Upload, limitOpts...)
 	psOpts := append(cfg.budget.PubSubOptions(cfg.bitrate, cfg.role, monitor), cfg.pubsubOptions...)

@@ -91,6 +91,33 @@ func TestBadOptions(t *testing.T) {
 	assert.ErrorIs(t, err, ErrBadOption)
 }
 
+func TestLazyPush(t *testing.T) {
+	budget := relay.Budget{Upload: 125_000}
+	for _, c := range []struct {
+		name string
+		role relay.Role
+		opts []Option
+		want float64
+	}{
+		{"viewer", relay.RoleViewer, nil, DefaultLazyShare},
+		{"source", relay.RoleSource, nil, 0},
+		{"share set", relay.RoleViewer, []Option{WithLazyPush(0.5)}, 0.5},
+		{"off", relay.RoleViewer, []Option{WithLazyPush(0)}, 0},
+		{"without SkipHeld", relay.RoleViewer, []Option{WithSkipHeld(false)}, 0},
+	} {
+		opts := append([]Option{WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(budget, 37_500, c.role)}, c.opts...)
+		n, err := New(t.Context(), opts...)
+		require.NoError(t, err, c.name)
+		assert.Equal(t, c.want, n.Limiter().LazyShare(), c.name)
+		require.NoError(t, n.Close())
+	}
+	assert.Positive(t, DefaultLazyShare)
+	for _, bad := range []float64{-0.1, 1.5} {
+		_, err := New(t.Context(), WithLazyPush(bad))
+		assert.ErrorIs(t, err, ErrBadOption)
+	}
+}
+
 func TestUploadBurst(t *testing.T) {
 	budget := relay.Budget{Upload: 125_000}
 	n, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(budget, 37_500, relay.RoleViewer))

@@ -57,6 +57,13 @@ const (
 	// DefaultSkipHeld is on: a chunk waiting for upload is not sent to a
 	// peer that has meanwhile shown it holds it (see [WithSkipHeld]).
 	DefaultSkipHeld = true
+	// DefaultLazyShare is one half: a viewer announces chunks by IHAVE,
+	// instead of sending them, to a mesh peer that had half or more of its
+	// recent offers from another peer first (see [WithLazyPush]). On the
+	// swarm's quick preset, seeds 1 to 3, both 30% and 50% cut duplicates
+	// by more than half; 50% kept more chunks on time and had the lower p99
+	// latency on every seed, for a download 0.02–0.09 copies higher.
+	DefaultLazyShare = 0.5
 	// DefaultUplinkExchange is on: the node announces its relay capacity on
 	// UplinkProtocol, and a source feeds the peers that can pass the
 	// stream on (see [WithUplinkExchange]).
@@ -158,6 +165,7 @@ type config struct {
 	banGraylisted    bool
 	skipHeld         bool
 	uploadBurst      int64
+	lazyShare        float64
 	uplinkExchange   bool
 	forgetAfter      time.Duration
 	budget           relay.Budget
@@ -199,6 +207,7 @@ func defaultConfig() config {
 		keepBootstrap:    DefaultKeepBootstrap,
 		banGraylisted:    DefaultBanGraylisted,
 		skipHeld:         DefaultSkipHeld,
+		lazyShare:        DefaultLazyShare,
 		uplinkExchange:   DefaultUplinkExchange,
 		forgetAfter:      DefaultForgetAfter,
 		bitrate:          DefaultBitrate,
@@ -306,6 +315,22 @@ func WithBanGraylisted(on bool) Option {
 func WithSkipHeld(on bool) Option {
 	return func(c *config) error {
 		c.skipHeld = on
+		return nil
+	}
+}
+
+// WithLazyPush sets the share of a mesh peer's recent chunks that it must
+// have had from another peer first before this viewer announces chunks to
+// it by IHAVE instead of sending them (default [DefaultLazyShare]; see
+// relay.LazyPush). 0 turns it off; it needs SkipHeld, and a source never
+// uses it, since it answers no IWANT. A share outside [0, 1] is an error
+// wrapping ErrBadOption.
+func WithLazyPush(share float64) Option {
+	return func(c *config) error {
+		if share < 0 || share > 1 {
+			return fmt.Errorf("%w: lazy push share %v outside [0, 1]", ErrBadOption, share)
+		}
+		c.lazyShare = share
 		return nil
 	}
 }

@@ -183,9 +183,10 @@ func TestGossipSubParamsChanges(t *testing.T) {
 	// Untouched settings stay pubsub's.
 	assert.Equal(t, def.HeartbeatInterval, p.HeartbeatInterval)
 	assert.Equal(t, def.PruneBackoff, p.PruneBackoff)
-	assert.Equal(t, def.MaxIHaveMessages, p.MaxIHaveMessages)
 	// Gossip is bounded against floods and leeches.
 	assert.Equal(t, MaxIHaveLength, p.MaxIHaveLength)
+	assert.Equal(t, MaxIHaveMessages, p.MaxIHaveMessages)
+	assert.Greater(t, MaxIHaveMessages, def.MaxIHaveMessages+int(MaxBitrate/MinChunkSize), "a lazy neighbour's announcements fit")
 	assert.Greater(t, MaxIHaveLength, HistoryGossip*int(MaxBitrate/MinChunkSize), "an honest IHAVE fits")
 	assert.Equal(t, ViewerGossipRetransmission, p.GossipRetransmission)
 	assert.Equal(t, 0, Fibre().GossipSubParams(testBitrate, RoleSource).GossipRetransmission, "the source answers no IWANT")

@@ -84,6 +84,11 @@ func frameBody(frame []byte) ([]byte, bool) {
 // RPC tells the peer nothing, so the write can be skipped. frame is not
 // modified.
 func dropMessages(frame []byte, drop func(id [messageIDSize]byte) bool) ([]byte, int) {
+	return dropEncoded(frame, func(id [messageIDSize]byte, _ []byte) bool { return drop(id) })
+}
+
+// dropEncoded is dropMessages with drop also given the Message's bytes.
+func dropEncoded(frame []byte, drop func(id [messageIDSize]byte, msg []byte) bool) ([]byte, int) {
 	body, ok := frameBody(frame)
 	if !ok {
 		return frame, 0
@@ -99,7 +104,7 @@ func dropMessages(frame []byte, drop func(id [messageIDSize]byte) bool) ([]byte,
 			return frame, 0
 		}
 		if isMsg {
-			if id, ok := messageID(msg); ok && drop(id) {
+			if id, ok := messageID(msg); ok && drop(id, msg) {
 				drops = append(drops, [2]int{off, off + len(field)})
 				droppedBytes += len(field)
 			}

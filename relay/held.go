@@ -39,13 +39,7 @@ const (
 // safe for concurrent use.
 type Held struct {
 	mu    sync.Mutex
-	peers map[peer.ID]*heldIDs
-}
-
-type heldIDs struct {
-	ids    map[[messageIDSize]byte]time.Time // ID → when recorded
-	swept  time.Time                         // last sweep of expired IDs
-	latest time.Time                         // last Add
+	peers map[peer.ID]*idRecord
 }
 
 // heldSweepEvery is the shortest time between sweeps of a full record.
@@ -70,43 +64,17 @@ func (h *Held) add(p peer.ID, now time.Time, key [messageIDSize]byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.peers == nil {
-		h.peers = make(map[peer.ID]*heldIDs)
+		h.peers = make(map[peer.ID]*idRecord)
 	}
 	r, ok := h.peers[p]
 	if !ok {
-		if len(h.peers) >= HeldPeers {
-			for q, old := range h.peers {
-				if now.Sub(old.latest) > HeldTTL {
-					delete(h.peers, q)
-				}
-			}
-			if len(h.peers) >= HeldPeers {
-				return // every record is live: this peer goes unrecorded
-			}
+		if !roomFor(h.peers, now) {
+			return // every record is live: this peer goes unrecorded
 		}
-		r = &heldIDs{ids: make(map[[messageIDSize]byte]time.Time), swept: now}
+		r = &idRecord{}
 		h.peers[p] = r
 	}
-	r.latest = now
-	// A full record is swept at most every heldSweepEvery, so that a
-	// flood of made-up IDs costs a map lookup each, not a sweep each.
-	if since := now.Sub(r.swept); since > HeldTTL || len(r.ids) >= HeldPerPeer && since >= heldSweepEvery {
-		r.sweep(now)
-	}
-	if len(r.ids) >= HeldPerPeer {
-		return // full of live IDs: the newest go unrecorded, which only costs copies
-	}
-	r.ids[key] = now
-}
-
-// sweep drops the IDs recorded more than HeldTTL before now.
-func (r *heldIDs) sweep(now time.Time) {
-	for k, at := range r.ids {
-		if now.Sub(at) > HeldTTL {
-			delete(r.ids, k)
-		}
-	}
-	r.swept = now
+	r.put(now, key, HeldTTL, HeldPerPeer)
 }
 
 // Holds reports whether p was recorded holding the chunk whose ID is key
@@ -118,8 +86,7 @@ func (h *Held) Holds(p peer.ID, key [messageIDSize]byte) bool {
 	if !ok {
 		return false
 	}
-	at, ok := r.ids[key]
-	return ok && time.Since(at) <= HeldTTL
+	return r.has(time.Now(), key, HeldTTL)
 }
 
 // Forget drops p's record, when p disconnects.

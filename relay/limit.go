@@ -76,12 +76,16 @@ type Limiter struct {
 	held   *Held              // nil: copies are sent whoever holds them
 	asked  asked              // IWANTs sent, with SkipHeld
 
+	offers    *Offers // nil: no lazy push
+	lazyShare float64 // Redundancy at which a peer is served lazily
+
 	in, out       atomic.Uint64
 	spared        atomic.Uint64 // copies left out of writes because the peer held them
 	sparedBytes   atomic.Uint64
 	wantsDropped  atomic.Uint64 // IWANT IDs left out: asked of another peer already
 	controlBypass atomic.Uint64 // control frames sent without waiting
 	stalls        atomic.Uint64 // writes that blocked StallAfter or more in the transport
+	announced     atomic.Uint64 // chunks announced by IHAVE instead of sent (LazyPush)
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close; wakes waiting writers
@@ -172,11 +176,13 @@ type Spared struct {
 	Wants         uint64
 	// ControlBypass counts control frames sent without waiting.
 	ControlBypass uint64
+	// Announced counts chunks LazyPush announced instead of sending.
+	Announced uint64
 }
 
 // Spared returns what SkipHeld has left out so far.
 func (l *Limiter) Spared() Spared {
-	return Spared{Copies: l.spared.Load(), Bytes: l.sparedBytes.Load(), Wants: l.wantsDropped.Load(), ControlBypass: l.controlBypass.Load()}
+	return Spared{Copies: l.spared.Load(), Bytes: l.sparedBytes.Load(), Wants: l.wantsDropped.Load(), ControlBypass: l.controlBypass.Load(), Announced: l.announced.Load()}
 }
 
 // Stalls returns how many writes to the transport have blocked for

@@ -34,6 +34,7 @@ type Monitor struct {
 	rpc     rpcCounters
 
 	held    Held
+	offers  Offers
 	uplinks Uplinks
 }
 
@@ -129,6 +130,11 @@ func (m *Monitor) InMesh(p peer.ID) bool {
 // filled from IDONTWANTs, IHAVEs and copies received, for SkipHeld.
 func (m *Monitor) Held() *Held { return &m.held }
 
+// Offers returns the record of which chunks this node offered each peer
+// and which the peer had had from another first, filled from IDONTWANTs
+// and IWANTs, for LazyPush.
+func (m *Monitor) Offers() *Offers { return &m.offers }
+
 // Uplinks returns the relay capacities peers announced, for a source's
 // choice of mesh peers (Uplinks.SourceScore).
 func (m *Monitor) Uplinks() *Uplinks { return &m.uplinks }
@@ -213,6 +219,7 @@ func (m *Monitor) OnClosedOutboundStream(p peer.ID) {
 	}
 	m.mu.Unlock()
 	m.held.Forget(p)
+	m.offers.Forget(p)
 }
 
 // DeliverMessage is a pubsub.RawTracer hook.
@@ -250,19 +257,23 @@ func (m *Monitor) ValidateMessage(msg *pubsub.Message) { m.held.Add(msg.Received
 func (m *Monitor) ThrottlePeer(peer.ID) {}
 
 // RecvRPC is a pubsub.RawTracer hook. A peer that says IDONTWANT or IHAVE
-// for a chunk holds it. pubsub reads at most MaxIHaveLength IDs of a
+// for a chunk holds it; its IDONTWANTs and IWANTs also go to Offers. It
+// runs before the router handles the RPC, so an IWANT is recorded before
+// its answer is written. pubsub reads at most MaxIHaveLength IDs of a
 // peer's IHAVEs per heartbeat; Held bounds what is recorded the same way.
 func (m *Monitor) RecvRPC(rpc *pubsub.RPC) {
 	m.rpc.messagesReceived.Add(uint64(len(rpc.GetPublish())))
 	ctl := rpc.GetControl()
+	from := rpc.From()
 	for _, w := range ctl.GetIwant() {
 		m.rpc.iwantReceived.Add(uint64(len(w.GetMessageIDs())))
+		m.offers.Want(from, w.GetMessageIDs())
 	}
-	from := rpc.From()
 	for _, d := range ctl.GetIdontwant() {
 		for _, id := range d.GetMessageIDs() {
 			m.held.Add(from, id)
 		}
+		m.offers.DontWant(from, d.GetMessageIDs())
 	}
 	ihaves := 0
 	for _, h := range ctl.GetIhave() {

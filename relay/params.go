@@ -44,6 +44,13 @@ const (
 	// of IWANTs a second from every honest neighbour; 256 holds that to
 	// 8 KB.
 	MaxIHaveLength = 256
+	// MaxIHaveMessages is how many IHAVE RPCs a node reads from one peer
+	// per heartbeat. A neighbour with LazyPush announces each chunk in an
+	// IHAVE of its own: up to MaxBitrate / MinChunkSize ≈ 61 a second, on
+	// top of its gossip, against pubsub's 10. IDs are still bounded by
+	// MaxIHaveLength, so this lets a flood cost reading a few more RPCs,
+	// not more IWANTs.
+	MaxIHaveMessages = 10 + OutboundQueueSize
 	// ViewerGossipRetransmission is how many times a viewer answers one
 	// peer's IWANT for the same chunk. An honest peer asks once (again
 	// only if the answer was lost); pubsub's 3 would let a leech asking
@@ -85,6 +92,7 @@ func (b Budget) GossipSubParams(bitrate int64, role Role) pubsub.GossipSubParams
 	p.IWantFollowupTime = IWantFollowup
 	p.OpportunisticGraftTicks = OpportunisticGraftTicks
 	p.MaxIHaveLength = MaxIHaveLength
+	p.MaxIHaveMessages = MaxIHaveMessages
 	p.GossipRetransmission = ViewerGossipRetransmission
 	if role == RoleSource {
 		p.GossipRetransmission = SourceGossipRetransmission

@@ -26,10 +26,17 @@ type relayNode struct {
 
 const testTopic = "gridcast/test"
 
-func newRelayNode(t *testing.T, b Budget, role Role) *relayNode {
+// newRelayNode starts a node; opts, given its Monitor, configure its
+// Limiter.
+func newRelayNode(t *testing.T, b Budget, role Role, opts ...func(*Monitor) LimiterOption) *relayNode {
 	t.Helper()
 	h := newTestHost(t, libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
-	n := &relayNode{h: h, l: NewLimiter(b.Upload), m: NewMonitor()}
+	m := NewMonitor()
+	var limitOpts []LimiterOption
+	for _, opt := range opts {
+		limitOpts = append(limitOpts, opt(m))
+	}
+	n := &relayNode{h: h, l: NewLimiter(b.Upload, limitOpts...), m: m}
 	t.Cleanup(func() { n.l.Close() })
 	var err error
 	n.ps, err = pubsub.NewGossipSub(t.Context(), n.l.WrapHost(h), b.PubSubOptions(testBitrate, role, n.m)...)

@@ -133,7 +133,18 @@ func (s *pacedStream) prepare(p []byte) (frame []byte, held func([messageIDSize]
 		remote := c.RemotePeer()
 		held = func(id [messageIDSize]byte) bool { return s.l.held.Holds(remote, id) }
 		frame = s.unheld(p, held)
-		return frame, held, frame == nil, nil
+		if frame == nil || s.l.offers == nil {
+			return frame, held, frame == nil, nil
+		}
+		if out, n := s.announce(frame, remote); n > 0 {
+			frame = out
+			// Announcements alone are control, which goes first.
+			if len(frame) <= ControlBypass && s.l.bucket != nil && inspectFrame(frame).messages == 0 {
+				_, err := s.bypass(frame)
+				return nil, nil, true, err
+			}
+		}
+		return frame, held, false, nil
 	}
 	if !info.ok {
 		return p, nil, false, nil

@@ -66,7 +66,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	sample := fs.Duration("sample", 0, "long run: sample heap and goroutines every `period` (e.g. 1m), folding the records so they stay bounded")
 	heapProfiles := fs.String("heap-profiles", "", "long run: also write a heap profile to `dir` at every sample (<mode>-heap-<seconds>s.pb.gz), for go tool pprof -diff_base")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
-	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, opgraft, or a node setting: skipheld, uplinks (0 or 1), burst (bytes) (e.g. viewer.Dlazy=0,source.D=3,all.burst=16384)")
+	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, opgraft, or a node setting: skipheld, uplinks (0 or 1), burst (bytes), lazy (percent, 0 off) (e.g. viewer.Dlazy=0,source.D=3,all.burst=16384)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

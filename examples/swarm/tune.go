@@ -44,6 +44,8 @@ var tuneParams = map[string]func(*pubsub.GossipSubParams, int){
 var tuneNodeParams = map[string]func(v int) peer.Option{
 	"skipheld": func(v int) peer.Option { return peer.WithSkipHeld(v != 0) },
 	"uplinks":  func(v int) peer.Option { return peer.WithUplinkExchange(v != 0) },
+	// lazy is the lazy-push share in percent (0: off; see peer.WithLazyPush).
+	"lazy": func(v int) peer.Option { return peer.WithLazyPush(float64(v) / 100) },
 	// burst is the upload limiter's burst in bytes (0: relay's default).
 	"burst": func(v int) peer.Option { return peer.WithUploadBurst(int64(v)) },
 }

@@ -1,0 +1,172 @@
+package relay
+
+import (
+	"math"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+)
+
+// Lazy push (see LazyPush).
+const (
+	// OfferMatch is how long after this node offers a peer a chunk (a copy
+	// or an IHAVE) an IDONTWANT for it from that peer still counts as the
+	// peer having had it from someone else first: longer than the skew
+	// between two relays' copies of one chunk, which is what a mesh race
+	// is, and than a copy queues (QueueDelay).
+	OfferMatch = 2 * time.Second
+	// OfferHalfLife is how fast a peer's record forgets: a tree the stream
+	// took a few seconds ago says little about the one it takes now, when
+	// viewers come and go, but a few dozen chunks are needed before one
+	// peer's share means anything.
+	OfferHalfLife = 3 * time.Second
+	// OfferMinSamples is how many offers (decayed) a peer's record must
+	// hold before LazyPush may announce to it instead of sending: a
+	// newly grafted peer gets copies first.
+	OfferMinSamples = 8
+	// OffersPerPeer is the most offered chunk IDs kept per peer: OfferMatch
+	// of chunks at MaxBitrate in MinChunkSize chunks (122), with room.
+	OffersPerPeer = 256
+)
+
+// Offers records, for each peer, the chunks this node offered it and how
+// many of those it turned out to have had from another peer first: it sent
+// an IDONTWANT for the chunk after the offer. pubsub sends an IDONTWANT to
+// every mesh peer but the one it got the chunk from, so a peer that keeps
+// telling this node IDONTWANT for chunks it was just offered is fed by
+// someone faster; this node's copies to it are mesh races that a later
+// check cannot stop. LazyPush announces chunks to such a peer rather than
+// sending them.
+//
+// Monitor fills the IDONTWANT side from the router's trace; the Limiter's
+// LazyPush records the offers. The record holds at most OffersPerPeer IDs
+// per peer, each for OfferMatch, for at most HeldPeers peers; Forget drops
+// a peer. Its methods are safe for concurrent use.
+type Offers struct {
+	mu    sync.Mutex
+	peers map[peer.ID]*offered
+}
+
+type offered struct {
+	ids   idRecord // chunks offered, for OfferMatch
+	wants idRecord // chunks the peer asked for by IWANT, for HeldTTL
+	// offers and redundant are counts that halve every OfferHalfLife, as
+	// of at.
+	offers, redundant float64
+	at                time.Time
+}
+
+func (o *offered) lastSeen() time.Time {
+	if o.wants.latest.After(o.ids.latest) {
+		return o.wants.latest
+	}
+	return o.ids.latest
+}
+
+// decay brings the counts forward to now.
+func (o *offered) decay(now time.Time) {
+	if dt := now.Sub(o.at); dt > 0 {
+		f := math.Exp2(-dt.Seconds() / OfferHalfLife.Seconds())
+		o.offers *= f
+		o.redundant *= f
+	}
+	o.at = now
+}
+
+// record returns p's record, creating it if there is room. r.mu must be
+// held.
+func (r *Offers) record(p peer.ID, now time.Time) *offered {
+	if r.peers == nil {
+		r.peers = make(map[peer.ID]*offered)
+	}
+	o, ok := r.peers[p]
+	if !ok {
+		if !roomFor(r.peers, now) {
+			return nil
+		}
+		o = &offered{at: now}
+		r.peers[p] = o
+	}
+	return o
+}
+
+// update runs f on p's record, created if there is room, under the lock.
+func (r *Offers) update(p peer.ID, f func(o *offered, now time.Time)) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if o := r.record(p, now); o != nil {
+		f(o, now)
+	}
+}
+
+// Offer records that this node offered p the chunk with ID key now.
+func (r *Offers) Offer(p peer.ID, key [messageIDSize]byte) {
+	r.update(p, func(o *offered, now time.Time) {
+		o.decay(now)
+		o.offers++
+		o.ids.put(now, key, OfferMatch, OffersPerPeer)
+	})
+}
+
+// Want records that p asked this node for the chunks ids by IWANT, so
+// that the answers go out whole however lazily p is served.
+func (r *Offers) Want(p peer.ID, ids []string) {
+	r.update(p, func(o *offered, now time.Time) {
+		for _, id := range ids {
+			if len(id) == messageIDSize {
+				o.wants.put(now, [messageIDSize]byte([]byte(id)), HeldTTL, MaxIHaveLength)
+			}
+		}
+	})
+}
+
+// Wanted reports whether p asked for the chunk key within HeldTTL.
+func (r *Offers) Wanted(p peer.ID, key [messageIDSize]byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o, ok := r.peers[p]
+	return ok && o.wants.has(time.Now(), key, HeldTTL)
+}
+
+// DontWant records p's IDONTWANT for the chunks ids: each one offered to p
+// within OfferMatch counts as redundant, once.
+func (r *Offers) DontWant(p peer.ID, ids []string) {
+	now := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o, ok := r.peers[p]
+	if !ok {
+		return
+	}
+	for _, id := range ids {
+		if len(id) == messageIDSize && o.ids.take(now, [messageIDSize]byte([]byte(id)), OfferMatch) {
+			o.decay(now)
+			o.redundant++
+		}
+	}
+}
+
+// Redundancy returns the share of recent offers to p that p had had from
+// another peer first, and how many offers (decayed) that share rests on.
+func (r *Offers) Redundancy(p peer.ID) (share, samples float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o, ok := r.peers[p]
+	if !ok {
+		return 0, 0
+	}
+	o.decay(time.Now())
+	if o.offers <= 0 {
+		return 0, 0
+	}
+	return min(o.redundant/o.offers, 1), o.offers
+}
+
+// Forget drops p's record, when p disconnects.
+func (r *Offers) Forget(p peer.ID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.peers, p)
+}
