@@ -194,12 +194,18 @@
 // chunk. A source never uses it: it answers no IWANT, and its copies are
 // always the first.
 //
-// On the quick preset (100 viewers, the 2008 mix, 20% churn, 30 s, seeds
-// 1, 2, 3) a lazy share of 30% took the mean download from 1.51, 1.90 and
-// 1.78 copies of the stream to 1.35, 1.45 and 1.39, and duplicates from
-// 0.46, 0.75 and 0.64 a chunk to 0.24, 0.30 and 0.25, with continuity at
-// 95.6% against 53.1% (a run where the source's two feeds starved), 99.5%
-// against 99.7%, and 99.7% against 98.0%.
+// On the swarm's quick preset (100 viewers, the 2008 mix, a 4× source,
+// 20% churn a minute, 30 s, seed 2, one build) lazy push at the default share of one half
+// took the mean download from 1.91 copies of the stream to 1.50 (two
+// runs) and duplicates from 0.75 a chunk to 0.33–0.35, at the same
+// continuity (99.68% against 99.65–99.69%) and a longer tail (p99 925 ms
+// against 1112–1401). Without churn, download fell from 1.86 to 1.44–1.45
+// and continuity from 100% to 99.04–99.86%, most likely because a chunk
+// whose one copy is dropped on a full queue now has one IWANT to come by
+// rather than a second copy already on its way. (Making a peer eager
+// again whenever it pulled a chunk from this node gave most of the
+// duplicates back, 0.51–0.54 a chunk, so it was not kept.) With room to
+// relay (every viewer 6×) download fell from 2.66 to 1.82.
 //
 // # The source feeds relays that can pass the stream on
 //
