@@ -47,13 +47,24 @@ func (l *Limiter) lazy(p peer.ID) bool {
 // returns the frame to send and how many chunks it announced.
 func (s *pacedStream) announce(frame []byte, remote peer.ID) ([]byte, int) {
 	lazy := s.l.lazy(remote)
-	var ids []topicID
-	out, n := dropEncoded(frame, func(id [messageIDSize]byte, msg []byte) bool {
+	out, n := announceFrame(frame, func(id [messageIDSize]byte) bool {
 		if s.l.offers.Wanted(remote, id) {
 			return false
 		}
 		s.l.offers.Offer(remote, id)
-		if !lazy {
+		return lazy
+	})
+	s.l.announced.Add(uint64(n))
+	return out, n
+}
+
+// announceFrame returns frame with the messages for which announce returns
+// true replaced by one IHAVE per topic, and how many it replaced; frame
+// itself when it replaces none. A message without a topic is kept.
+func announceFrame(frame []byte, announce func(id [messageIDSize]byte) bool) ([]byte, int) {
+	var ids []topicID
+	out, n := dropEncoded(frame, func(id [messageIDSize]byte, msg []byte) bool {
+		if !announce(id) {
 			return false
 		}
 		topic, ok := messageTopic(msg)
@@ -66,7 +77,6 @@ func (s *pacedStream) announce(frame []byte, remote peer.ID) ([]byte, int) {
 	if n == 0 {
 		return frame, 0
 	}
-	s.l.announced.Add(uint64(n))
 	return appendIHave(out, ids), n
 }
 

@@ -236,3 +236,33 @@ func TestLazyPeerPullsWhatItLacks(t *testing.T) {
 	s, _ := b.m.Score(a.h.ID())
 	assert.GreaterOrEqual(t, s, 0.0, "announcing costs a no score at b")
 }
+
+func FuzzAnnounceFrame(f *testing.F) {
+	f.Add(frameOf(f, &pb.RPC{Publish: []*pb.Message{testMessage("src", "one"), testMessage("src", "two")}}))
+	f.Add(frameOf(f, &pb.RPC{
+		Publish: []*pb.Message{testMessage("src", "one")},
+		Control: &pb.ControlMessage{Idontwant: []*pb.ControlIDontWant{{MessageIDs: []string{"a"}}}},
+	}))
+	f.Add([]byte{0x03, 0x12, 0x01, 0x22})
+	f.Fuzz(func(t *testing.T, frame []byte) {
+		odd := 0
+		out, n := announceFrame(frame, func([messageIDSize]byte) bool { odd++; return odd%2 == 1 })
+		if n == 0 {
+			assert.Equal(t, frame, out)
+			return
+		}
+		require.True(t, inspectFrame(out).ok, "a well-formed frame")
+		body, _ := frameBody(frame)
+		var in pb.RPC
+		if proto.Unmarshal(body, &in) != nil {
+			return // pubsub never writes such a frame; only its shape is checked
+		}
+		got := decodeFrame(t, out)
+		assert.Len(t, got.Publish, len(in.Publish)-n, "the rest is kept")
+		announced := 0
+		for _, h := range got.GetControl().GetIhave()[len(in.GetControl().GetIhave()):] {
+			announced += len(h.MessageIDs)
+		}
+		assert.Equal(t, n, announced, "each one is announced")
+	})
+}
