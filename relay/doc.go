@@ -203,8 +203,9 @@
 // and continuity from 100% to 99.04–99.86%, most likely because a chunk
 // whose one copy is dropped on a full queue now has one IWANT to come by
 // rather than a second copy already on its way. (Making a peer eager
-// again whenever it pulled a chunk from this node gave most of the
-// duplicates back, 0.51–0.54 a chunk, so it was not kept.) With room to
+// again, or halfway, whenever it pulled a chunk from this node bought
+// that continuity back, 99.99% without churn, but also most of the
+// duplicates, 0.50–0.54 a chunk, so it was not kept.) With room to
 // relay (every viewer 6×) download fell from 2.66 to 1.82.
 //
 // # The source feeds relays that can pass the stream on
