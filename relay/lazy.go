@@ -18,9 +18,10 @@ import (
 // whenever the two are sent within one round trip of each other: its
 // IDONTWANT cannot arrive in time. Announced instead, the chunk costs the
 // peer a round trip only if its faster feeder fails it; it then asks with
-// IWANT and the answer goes out whole. Offers are counted the same either
-// way, so a peer that starts asking, because its feeder left, gets fewer
-// IDONTWANTs in, and this node's copies again.
+// IWANT and the answer goes out whole. Announcements count as offers like
+// copies, so when a peer's faster feeder leaves, the peer stops telling
+// this node IDONTWANT (pubsub tells no sender), its share falls, and it
+// gets copies again.
 //
 // A node that answers no IWANT (a source; see SourceGossipRetransmission)
 // must not use it.

@@ -39,10 +39,12 @@ const (
 // check cannot stop. LazyPush announces chunks to such a peer rather than
 // sending them.
 //
-// Monitor fills the IDONTWANT side from the router's trace; the Limiter's
-// LazyPush records the offers. The record holds at most OffersPerPeer IDs
-// per peer, each for OfferMatch, for at most HeldPeers peers; Forget drops
-// a peer. Its methods are safe for concurrent use.
+// Monitor fills the IDONTWANT and IWANT side from the router's trace; the
+// Limiter's LazyPush records the offers. The record holds, per peer, at
+// most OffersPerPeer offered IDs, each for OfferMatch, and MaxIHaveLength
+// asked-for IDs, each for HeldTTL, for at most HeldPeers peers; Forget
+// drops a peer. The zero Offers is ready to use; its methods are safe for
+// concurrent use.
 type Offers struct {
 	mu    sync.Mutex
 	peers map[peer.ID]*offered
