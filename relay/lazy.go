@@ -49,11 +49,7 @@ func (l *Limiter) lazy(p peer.ID) bool {
 func (s *pacedStream) announce(frame []byte, remote peer.ID) ([]byte, int) {
 	lazy := s.l.lazy(remote)
 	out, n := announceFrame(frame, func(id [messageIDSize]byte) bool {
-		if s.l.offers.Wanted(remote, id) {
-			return false
-		}
-		s.l.offers.Offer(remote, id)
-		return lazy
+		return !s.l.offers.offerUnlessWanted(remote, id) && lazy
 	})
 	s.l.announced.Add(uint64(n))
 	return out, n

@@ -105,11 +105,24 @@ func (r *Offers) update(p peer.ID, f func(o *offered, now time.Time)) {
 
 // Offer records that this node offered p the chunk with ID key now.
 func (r *Offers) Offer(p peer.ID, key [messageIDSize]byte) {
+	r.update(p, func(o *offered, now time.Time) { o.offer(now, key) })
+}
+
+func (o *offered) offer(now time.Time, key [messageIDSize]byte) {
+	o.decay(now)
+	o.offers++
+	o.ids.put(now, key, OfferMatch, OffersPerPeer)
+}
+
+// offerUnlessWanted is Wanted, then Offer if p did not ask for key, under
+// one lock: the paced write asks both of every chunk to every peer.
+func (r *Offers) offerUnlessWanted(p peer.ID, key [messageIDSize]byte) (wanted bool) {
 	r.update(p, func(o *offered, now time.Time) {
-		o.decay(now)
-		o.offers++
-		o.ids.put(now, key, OfferMatch, OffersPerPeer)
+		if wanted = o.wants.has(now, key, HeldTTL); !wanted {
+			o.offer(now, key)
+		}
 	})
+	return wanted
 }
 
 // Want records that p asked this node for the chunks ids by IWANT, so
