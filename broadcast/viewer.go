@@ -68,6 +68,10 @@ type ViewerStats struct {
 	NextDropped uint64
 	// BytesIn and BytesOut are the node's relay traffic, all channels.
 	BytesIn, BytesOut uint64
+	// ReceivedBytes splits the router's part of BytesIn by what it
+	// carried (first copies, duplicates, each kind of control), all
+	// channels.
+	ReceivedBytes relay.ReceivedBytes
 	// UploadCap is the node's enforced upload cap in bytes/s; 0 = none.
 	UploadCap int64
 	Latency   Latency
@@ -320,6 +324,7 @@ func (v *Viewer) Stats() ViewerStats {
 		NextDropped:      v.nextDropped,
 		BytesIn:          traffic.In,
 		BytesOut:         traffic.Out,
+		ReceivedBytes:    mon.RPCStats().Received,
 		UploadCap:        v.node.Limiter().Cap(),
 		Latency:          v.latency.summary(),
 		LatencyHistogram: v.latencyHist.clone(),

@@ -103,7 +103,8 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 		// elsewhere is upload spent for nothing.
 		limitOpts = append(limitOpts, relay.SkipHeld(monitor.Held()))
 		if cfg.role != relay.RoleSource {
-			limitOpts = append(limitOpts, relay.LazyPush(monitor.Offers(), cfg.lazyShare))
+			limitOpts = append(limitOpts, relay.LazyPush(monitor.Offers(), cfg.lazyShare),
+				relay.DeferPulls(monitor.Seen(), cfg.pullDelay))
 		}
 	}
 	limiter := relay.NewLimiter(cfg.budget.Upload, limitOpts...)

@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gridcast/gridcast/relay"
 	"github.com/libp2p/go-libp2p/core/network"
@@ -91,8 +92,19 @@ func TestBadOptions(t *testing.T) {
 	assert.ErrorIs(t, err, ErrBadOption)
 }
 
+// viewerLimiter starts a node of role with a 1 Mbit/s budget and opts,
+// closes it and returns its limiter, to read the settings it was built
+// with.
+func viewerLimiter(t *testing.T, role relay.Role, opts ...Option) *relay.Limiter {
+	t.Helper()
+	opts = append([]Option{WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(relay.Budget{Upload: 125_000}, 37_500, role)}, opts...)
+	n, err := New(t.Context(), opts...)
+	require.NoError(t, err)
+	require.NoError(t, n.Close())
+	return n.Limiter()
+}
+
 func TestLazyPush(t *testing.T) {
-	budget := relay.Budget{Upload: 125_000}
 	for _, c := range []struct {
 		name string
 		role relay.Role
@@ -105,15 +117,33 @@ func TestLazyPush(t *testing.T) {
 		{"off", relay.RoleViewer, []Option{WithLazyPush(0)}, 0},
 		{"without SkipHeld", relay.RoleViewer, []Option{WithSkipHeld(false)}, 0},
 	} {
-		opts := append([]Option{WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(budget, 37_500, c.role)}, c.opts...)
-		n, err := New(t.Context(), opts...)
-		require.NoError(t, err, c.name)
-		assert.Equal(t, c.want, n.Limiter().LazyShare(), c.name)
-		require.NoError(t, n.Close())
+		assert.Equal(t, c.want, viewerLimiter(t, c.role, c.opts...).LazyShare(), c.name)
 	}
 	assert.Positive(t, DefaultLazyShare)
 	for _, bad := range []float64{-0.1, 1.5} {
 		_, err := New(t.Context(), WithLazyPush(bad))
+		assert.ErrorIs(t, err, ErrBadOption)
+	}
+}
+
+func TestPullDelay(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		role relay.Role
+		opts []Option
+		want time.Duration
+	}{
+		{"viewer", relay.RoleViewer, nil, DefaultPullDelay},
+		{"source", relay.RoleSource, nil, 0},
+		{"delay set", relay.RoleViewer, []Option{WithPullDelay(time.Second)}, time.Second},
+		{"off", relay.RoleViewer, []Option{WithPullDelay(0)}, 0},
+		{"without SkipHeld", relay.RoleViewer, []Option{WithSkipHeld(false)}, 0},
+	} {
+		assert.Equal(t, c.want, viewerLimiter(t, c.role, c.opts...).PullDelay(), c.name)
+	}
+	assert.Positive(t, DefaultPullDelay)
+	for _, bad := range []time.Duration{-time.Millisecond, relay.MaxPullDelay + 1} {
+		_, err := New(t.Context(), WithPullDelay(bad))
 		assert.ErrorIs(t, err, ErrBadOption)
 	}
 }

@@ -66,6 +66,12 @@ const (
 	// higher. Runs of one setting differ by about as much, so the choice
 	// is the more cautious share rather than a measured optimum.
 	DefaultLazyShare = 0.5
+	// DefaultPullDelay is how long a viewer holds back an IWANT for a
+	// chunk it heard of by IHAVE, so that the copy on its way from its
+	// feeder can come first (see [WithPullDelay]). On the swarm's quick
+	// preset (seed 2), 80 ms saved 37% of the pulls it held back, 150 ms
+	// 59%, 250 ms 87% and 400 ms no more (84%) at a longer tail.
+	DefaultPullDelay = 250 * time.Millisecond
 	// DefaultUplinkExchange is on: the node announces its relay capacity on
 	// UplinkProtocol, and a source feeds the peers that can pass the
 	// stream on (see [WithUplinkExchange]).
@@ -168,6 +174,7 @@ type config struct {
 	skipHeld         bool
 	uploadBurst      int64
 	lazyShare        float64
+	pullDelay        time.Duration
 	uplinkExchange   bool
 	forgetAfter      time.Duration
 	budget           relay.Budget
@@ -210,6 +217,7 @@ func defaultConfig() config {
 		banGraylisted:    DefaultBanGraylisted,
 		skipHeld:         DefaultSkipHeld,
 		lazyShare:        DefaultLazyShare,
+		pullDelay:        DefaultPullDelay,
 		uplinkExchange:   DefaultUplinkExchange,
 		forgetAfter:      DefaultForgetAfter,
 		bitrate:          DefaultBitrate,
@@ -333,6 +341,21 @@ func WithLazyPush(share float64) Option {
 			return fmt.Errorf("%w: lazy push share %v outside [0, 1]", ErrBadOption, share)
 		}
 		c.lazyShare = share
+		return nil
+	}
+}
+
+// WithPullDelay sets how long a viewer holds back an IWANT before asking
+// for the chunks it names that have not come meanwhile (default
+// [DefaultPullDelay]; see relay.DeferPulls). 0 asks at once; it needs
+// SkipHeld, and a source never pulls. A delay outside [0,
+// relay.MaxPullDelay] is an error wrapping ErrBadOption.
+func WithPullDelay(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 || d > relay.MaxPullDelay {
+			return fmt.Errorf("%w: pull delay %v outside [0, %v]", ErrBadOption, d, relay.MaxPullDelay)
+		}
+		c.pullDelay = d
 		return nil
 	}
 }

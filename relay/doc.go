@@ -14,8 +14,9 @@
 //     peer scoring, message IDs, queue sizes. It builds on [Budget.Degree] and
 //     [Budget.GossipSubParams].
 //   - [NewLimiter] and [Limiter.WrapHost], the host to give pubsub so that every
-//     byte it sends is paced by the cap; [SkipHeld] and [LazyPush], fed by
-//     the Monitor, keep it from sending copies nobody needs.
+//     byte it sends is paced by the cap; [SkipHeld], [LazyPush] and
+//     [DeferPulls], fed by the Monitor, keep it from sending, or asking
+//     for, copies nobody needs.
 //   - [NewMonitor], a pubsub.RawTracer and score inspector for stats.
 //   - [TopicScoreParams], for Topic.SetScoreParams on every channel topic, and
 //     [SubscriptionBuffer], for Topic.Subscribe.

@@ -79,6 +79,9 @@ type Limiter struct {
 	offers    *Offers // nil: no lazy push
 	lazyShare float64 // Redundancy at which a peer is served lazily
 
+	seen      *Seen         // nil: pulls go out as pubsub makes them
+	pullDelay time.Duration // how long DeferPulls holds a pull back
+
 	in, out       atomic.Uint64
 	spared        atomic.Uint64 // copies left out of writes because the peer held them
 	sparedBytes   atomic.Uint64
@@ -86,6 +89,8 @@ type Limiter struct {
 	controlBypass atomic.Uint64 // control frames sent without waiting
 	stalls        atomic.Uint64 // writes that blocked StallAfter or more in the transport
 	announced     atomic.Uint64 // chunks announced by IHAVE instead of sent (LazyPush)
+	pullsDeferred atomic.Uint64 // IWANT IDs held back (DeferPulls)
+	pullsSaved    atomic.Uint64 // of those, IDs not asked for: the chunk came meanwhile
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close; wakes waiting writers
@@ -178,11 +183,16 @@ type Spared struct {
 	ControlBypass uint64
 	// Announced counts chunks LazyPush announced instead of sending.
 	Announced uint64
+	// PullsDeferred counts chunk IDs DeferPulls held back from IWANTs,
+	// and PullsSaved those of them never asked for, because the chunk
+	// came while they waited.
+	PullsDeferred, PullsSaved uint64
 }
 
 // Spared returns what SkipHeld has left out so far.
 func (l *Limiter) Spared() Spared {
-	return Spared{Copies: l.spared.Load(), Bytes: l.sparedBytes.Load(), Wants: l.wantsDropped.Load(), ControlBypass: l.controlBypass.Load(), Announced: l.announced.Load()}
+	return Spared{Copies: l.spared.Load(), Bytes: l.sparedBytes.Load(), Wants: l.wantsDropped.Load(), ControlBypass: l.controlBypass.Load(), Announced: l.announced.Load(),
+		PullsDeferred: l.pullsDeferred.Load(), PullsSaved: l.pullsSaved.Load()}
 }
 
 // Stalls returns how many writes to the transport have blocked for

@@ -8,8 +8,11 @@ import (
 	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 )
 
 // Monitor records what a GossipSub router is doing, for stats: per-topic
@@ -34,6 +37,7 @@ type Monitor struct {
 	rpc     rpcCounters
 
 	held    Held
+	seen    Seen
 	offers  Offers
 	uplinks Uplinks
 }
@@ -43,6 +47,13 @@ type rpcCounters struct {
 	messagesSent, messagesReceived atomic.Uint64
 	ihaveSent, iwantReceived       atomic.Uint64
 	idontwantSent                  atomic.Uint64
+	received                       receivedCounters
+}
+
+// receivedCounters are ReceivedBytes as atomics.
+type receivedCounters struct {
+	total, firstPayload, firstHeaders, duplicates atomic.Uint64
+	ihave, iwant, idontwant                       atomic.Uint64
 }
 
 // RPCStats counts what the router sent and received, all topics.
@@ -52,6 +63,32 @@ type RPCStats struct {
 	IHaveSent        uint64 // message IDs advertised by gossip
 	IWantReceived    uint64 // message IDs peers asked this node for
 	IDontWantSent    uint64 // message IDs this node told peers not to send
+	Received         ReceivedBytes
+}
+
+// ReceivedBytes splits the RPCs a node received, in encoded bytes, by what
+// they carried: where a viewer's download goes. Every field counts
+// protobuf encoding as it came off the stream, without the RPC's length
+// prefix.
+type ReceivedBytes struct {
+	Total uint64 // every RPC received
+	// FirstPayload and FirstHeaders are the messages delivered (new and
+	// valid): their data, and the rest of each message (sender, sequence
+	// number, signature, topic, field tags).
+	FirstPayload, FirstHeaders uint64
+	Duplicates                 uint64 // whole messages the router had already seen
+	IHave, IWant, IDontWant    uint64 // each kind of control, with its framing
+}
+
+// Other is what Total holds beyond the parts counted on their own:
+// subscriptions, GRAFT and PRUNE, RPC framing, and messages neither
+// delivered nor duplicate (rejected, or dropped before validation).
+func (r ReceivedBytes) Other() uint64 {
+	parts := r.FirstPayload + r.FirstHeaders + r.Duplicates + r.IHave + r.IWant + r.IDontWant
+	if parts > r.Total {
+		return 0
+	}
+	return r.Total - parts
 }
 
 // RPCStats returns the router's message and gossip counts.
@@ -62,6 +99,15 @@ func (m *Monitor) RPCStats() RPCStats {
 		IHaveSent:        m.rpc.ihaveSent.Load(),
 		IWantReceived:    m.rpc.iwantReceived.Load(),
 		IDontWantSent:    m.rpc.idontwantSent.Load(),
+		Received: ReceivedBytes{
+			Total:        m.rpc.received.total.Load(),
+			FirstPayload: m.rpc.received.firstPayload.Load(),
+			FirstHeaders: m.rpc.received.firstHeaders.Load(),
+			Duplicates:   m.rpc.received.duplicates.Load(),
+			IHave:        m.rpc.received.ihave.Load(),
+			IWant:        m.rpc.received.iwant.Load(),
+			IDontWant:    m.rpc.received.idontwant.Load(),
+		},
 	}
 }
 
@@ -129,6 +175,10 @@ func (m *Monitor) InMesh(p peer.ID) bool {
 // Held returns the record of which chunks each peer is known to hold,
 // filled from IDONTWANTs, IHAVEs and copies received, for SkipHeld.
 func (m *Monitor) Held() *Held { return &m.held }
+
+// Seen returns the record of the chunks this node received lately, for
+// DeferPulls.
+func (m *Monitor) Seen() *Seen { return &m.seen }
 
 // Offers returns the record of which chunks this node offered each peer
 // and which the peer had had from another first, filled from IDONTWANTs
@@ -225,12 +275,20 @@ func (m *Monitor) OnClosedOutboundStream(p peer.ID) {
 // DeliverMessage is a pubsub.RawTracer hook.
 func (m *Monitor) DeliverMessage(msg *pubsub.Message) {
 	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Delivered++ })
+	if msg.Message != nil {
+		data := uint64(len(msg.GetData()))
+		m.rpc.received.firstPayload.Add(data)
+		m.rpc.received.firstHeaders.Add(uint64(proto.Size(msg.Message)) - data)
+	}
 }
 
 // DuplicateMessage is a pubsub.RawTracer hook. The sender holds the chunk.
 func (m *Monitor) DuplicateMessage(msg *pubsub.Message) {
 	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Duplicates++ })
 	m.held.Add(msg.ReceivedFrom, msg.ID)
+	if msg.Message != nil {
+		m.rpc.received.duplicates.Add(uint64(proto.Size(msg.Message)))
+	}
 }
 
 // RejectMessage is a pubsub.RawTracer hook. Every reason counts.
@@ -250,8 +308,11 @@ func (m *Monitor) DropRPC(*pubsub.RPC, peer.ID) { m.dropped.Add(1) }
 func (m *Monitor) OnNewOutboundStream(peer.ID, protocol.ID) {}
 
 // ValidateMessage is a pubsub.RawTracer hook, called as a chunk first
-// seen enters validation. Its sender holds it.
-func (m *Monitor) ValidateMessage(msg *pubsub.Message) { m.held.Add(msg.ReceivedFrom, msg.ID) }
+// seen enters validation. Its sender holds it, and so does this node.
+func (m *Monitor) ValidateMessage(msg *pubsub.Message) {
+	m.held.Add(msg.ReceivedFrom, msg.ID)
+	m.seen.Add(msg.ID)
+}
 
 // ThrottlePeer is a pubsub.RawTracer hook; unused.
 func (m *Monitor) ThrottlePeer(peer.ID) {}
@@ -263,7 +324,9 @@ func (m *Monitor) ThrottlePeer(peer.ID) {}
 // peer's IHAVEs per heartbeat; Held bounds what is recorded the same way.
 func (m *Monitor) RecvRPC(rpc *pubsub.RPC) {
 	m.rpc.messagesReceived.Add(uint64(len(rpc.GetPublish())))
+	m.rpc.received.total.Add(uint64(proto.Size(&rpc.RPC)))
 	ctl := rpc.GetControl()
+	m.countControl(ctl)
 	from := rpc.From()
 	for _, w := range ctl.GetIwant() {
 		m.rpc.iwantReceived.Add(uint64(len(w.GetMessageIDs())))
@@ -285,6 +348,28 @@ func (m *Monitor) RecvRPC(rpc *pubsub.RPC) {
 		}
 	}
 }
+
+// countControl adds ctl's IHAVE, IWANT and IDONTWANT bytes, each entry
+// with the tag and length that frame it in the ControlMessage.
+func (m *Monitor) countControl(ctl *pb.ControlMessage) {
+	var ihave, iwant, idontwant int
+	for _, h := range ctl.GetIhave() {
+		ihave += framed(proto.Size(h))
+	}
+	for _, w := range ctl.GetIwant() {
+		iwant += framed(proto.Size(w))
+	}
+	for _, d := range ctl.GetIdontwant() {
+		idontwant += framed(proto.Size(d))
+	}
+	m.rpc.received.ihave.Add(uint64(ihave))
+	m.rpc.received.iwant.Add(uint64(iwant))
+	m.rpc.received.idontwant.Add(uint64(idontwant))
+}
+
+// framed is the encoded size of a length-delimited field whose value is
+// size bytes, with a one-byte tag (field numbers below 16).
+func framed(size int) int { return 1 + protowire.SizeBytes(size) }
 
 // SendRPC is a pubsub.RawTracer hook.
 func (m *Monitor) SendRPC(rpc *pubsub.RPC, _ peer.ID) {

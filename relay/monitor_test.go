@@ -8,6 +8,8 @@ import (
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/proto"
 )
 
 func msgOn(topic string) *pubsub.Message {
@@ -112,4 +114,48 @@ func TestMonitorConcurrent(t *testing.T) {
 	assert.EqualValues(t, 800, m.TopicStats("t").Delivered)
 	assert.EqualValues(t, 800, m.DroppedRPCs())
 	assert.Empty(t, m.MeshPeers("t"))
+}
+
+func TestMonitorReceivedBytes(t *testing.T) {
+	m := NewMonitor()
+	topic, sub := "t", true
+	first := &pb.Message{Data: make([]byte, 100), Topic: &topic, From: []byte("source"), Seqno: []byte{1}, Signature: make([]byte, 64)}
+	dup := &pb.Message{Data: make([]byte, 40), Topic: &topic}
+	ctl := &pb.ControlMessage{
+		Ihave:     []*pb.ControlIHave{{TopicID: &topic, MessageIDs: []string{"aaaa", "bbbb"}}},
+		Iwant:     []*pb.ControlIWant{{MessageIDs: []string{"cccc"}}},
+		Idontwant: []*pb.ControlIDontWant{{MessageIDs: []string{"dddd", "eeee", "ffff"}}},
+		Graft:     []*pb.ControlGraft{{TopicID: &topic}},
+	}
+	rpc := &pubsub.RPC{RPC: pb.RPC{
+		Subscriptions: []*pb.RPC_SubOpts{{Subscribe: &sub, Topicid: &topic}},
+		Publish:       []*pb.Message{first, dup},
+		Control:       ctl,
+	}}
+	wire, err := proto.Marshal(&rpc.RPC)
+	require.NoError(t, err)
+
+	m.RecvRPC(rpc)
+	m.DeliverMessage(&pubsub.Message{Message: first})
+	m.DuplicateMessage(&pubsub.Message{Message: dup})
+
+	// Each control kind costs what a ControlMessage holding only it does.
+	only := func(c *pb.ControlMessage) uint64 { return uint64(proto.Size(c)) }
+	got := m.RPCStats().Received
+	assert.Equal(t, ReceivedBytes{
+		Total:        uint64(len(wire)),
+		FirstPayload: 100,
+		FirstHeaders: uint64(proto.Size(first)) - 100,
+		Duplicates:   uint64(proto.Size(dup)),
+		IHave:        only(&pb.ControlMessage{Ihave: ctl.Ihave}),
+		IWant:        only(&pb.ControlMessage{Iwant: ctl.Iwant}),
+		IDontWant:    only(&pb.ControlMessage{Idontwant: ctl.Idontwant}),
+	}, got)
+	// Other is the subscription, the GRAFT and the framing of the two
+	// messages and of the control field.
+	rest := proto.Size(&pb.RPC{Subscriptions: rpc.Subscriptions}) + proto.Size(&pb.ControlMessage{Graft: ctl.Graft}) +
+		framed(proto.Size(first)) - proto.Size(first) + framed(proto.Size(dup)) - proto.Size(dup) +
+		framed(proto.Size(ctl)) - proto.Size(ctl)
+	assert.EqualValues(t, rest, got.Other())
+	assert.Zero(t, ReceivedBytes{Total: 1, IHave: 5}.Other(), "never negative")
 }

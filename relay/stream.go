@@ -53,6 +53,14 @@ type pacedStream struct {
 	stop     chan struct{} // closed on Reset, Close or CloseWrite; wakes a waiting Write
 	stopErr  error         // why stop was closed; written before the close
 
+	// writing is held (a value in it) for a whole write, so that a
+	// held-back pull (DeferPulls), written from its timer, goes between
+	// frames. A channel rather than a mutex: a goroutine waiting on a
+	// channel is durably blocked in a testing/synctest bubble, so virtual
+	// time still runs while the timer's write waits its turn.
+	writing chan struct{}
+	pulls   pendingPulls
+
 	dmu      sync.Mutex    // guards deadline and dchanged
 	deadline time.Time     // write deadline; zero when none
 	dchanged chan struct{} // closed and replaced when deadline changes; wakes a waiting Write
@@ -61,7 +69,7 @@ type pacedStream struct {
 var _ network.Stream = (*pacedStream)(nil)
 
 func (l *Limiter) wrap(s network.Stream) *pacedStream {
-	return &pacedStream{Stream: s, l: l, stop: make(chan struct{}), dchanged: make(chan struct{})}
+	return &pacedStream{Stream: s, l: l, stop: make(chan struct{}), dchanged: make(chan struct{}), writing: make(chan struct{}, 1)}
 }
 
 // Write cuts p into pieces of at most the limiter's burst, waits for each
@@ -71,6 +79,8 @@ func (l *Limiter) wrap(s network.Stream) *pacedStream {
 // peer holds (see SkipHeld), and a small frame with no chunk goes out at
 // once. Success then reports len(p) written, whatever was left out.
 func (s *pacedStream) Write(p []byte) (int, error) {
+	s.writing <- struct{}{}
+	defer func() { <-s.writing }()
 	frame, held, done, err := s.prepare(p)
 	if err != nil {
 		return 0, err
@@ -78,6 +88,14 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 	if done {
 		return len(p), nil
 	}
+	return s.pace(frame, len(p), held)
+}
+
+// pace writes frame piece by piece as tokens allow, checking held again
+// after a wait. It reports size written on success (what the caller asked
+// to write, before SkipHeld), and on error the bytes written so far, at
+// most size.
+func (s *pacedStream) pace(frame []byte, size int, held func([messageIDSize]byte) bool) (int, error) {
 	written := 0
 	start := time.Now() // SpareWait counts from here, not per piece
 	for len(frame) > 0 {
@@ -88,7 +106,7 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 		began := time.Now()
 		allowed, err := s.await(int64(len(piece)), start)
 		if err != nil {
-			return min(written, len(p)), err
+			return min(written, size), err
 		}
 		if held != nil && written == 0 && time.Now().After(began) {
 			// It waited: peers may have said IDONTWANT meanwhile.
@@ -97,7 +115,7 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 				kept := min(allowed, int64(len(again)))
 				s.l.refund(allowed, kept)
 				if again == nil {
-					return len(p), nil
+					return size, nil
 				}
 				frame, allowed = again, kept
 			}
@@ -108,11 +126,11 @@ func (s *pacedStream) Write(p []byte) (int, error) {
 		written += n
 		s.l.out.Add(uint64(n))
 		if err != nil {
-			return min(written, len(p)), err
+			return min(written, size), err
 		}
 		frame = frame[n:]
 	}
-	return len(p), nil
+	return size, nil
 }
 
 // prepare applies SkipHeld to a frame about to be paced. It returns the
@@ -150,8 +168,7 @@ func (s *pacedStream) prepare(p []byte) (frame []byte, held func([messageIDSize]
 		return p, nil, false, nil
 	}
 	frame = p
-	if out, n := dropWants(p, s.l.asked.claim); n > 0 {
-		s.l.wantsDropped.Add(uint64(n))
+	if out, n := dropWants(p, s.laterWant); n > 0 {
 		if frame = out; frame == nil {
 			return nil, nil, true, nil
 		}
@@ -161,6 +178,20 @@ func (s *pacedStream) prepare(p []byte) (frame []byte, held func([messageIDSize]
 		return nil, nil, true, err
 	}
 	return frame, nil, false, nil
+}
+
+// laterWant reports whether an IWANT leaves id out: it was asked of
+// another peer within IWantRetry, or DeferPulls holds it back.
+func (s *pacedStream) laterWant(id string) bool {
+	if s.l.asked.claim(id) {
+		s.l.wantsDropped.Add(1)
+		return true
+	}
+	if s.l.pullDelay > 0 && s.deferPull(id) {
+		s.l.pullsDeferred.Add(1)
+		return true
+	}
+	return false
 }
 
 // unheld returns frame without the chunks held reports, nil if nothing is
@@ -294,6 +325,7 @@ func (s *pacedStream) signal(err error) {
 	s.stopOnce.Do(func() {
 		s.stopErr = err
 		close(s.stop)
+		s.stopPulls()
 	})
 }
 

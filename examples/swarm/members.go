@@ -76,6 +76,7 @@ func (m *pubsubMember) leave(at time.Time) {
 		m.rec.mu.Lock()
 		m.rec.left = at
 		m.rec.bytesIn = st.BytesIn
+		m.rec.received = st.ReceivedBytes
 		m.rec.delivered = st.Received
 		m.rec.duplicate = st.Duplicates
 		m.rec.mu.Unlock()

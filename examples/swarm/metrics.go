@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/relay"
 )
 
 // The report's metrics, as pure functions of what was recorded.
@@ -24,9 +25,10 @@ type viewerResult struct {
 	Plays        map[uint64]time.Time // chunk index → played at
 	Latencies    []time.Duration
 	BytesIn      uint64
-	Delivered    uint64 // distinct chunks the router delivered
-	Duplicates   uint64 // extra copies the router dropped
-	Forged       uint64 // chunks given to the viewer that the source never sent
+	Received     relay.ReceivedBytes // the router's part of BytesIn, by kind
+	Delivered    uint64              // distinct chunks the router delivered
+	Duplicates   uint64              // extra copies the router dropped
+	Forged       uint64              // chunks given to the viewer that the source never sent
 }
 
 // continuity counts, over all viewers, the chunks due and those played by
@@ -78,22 +80,63 @@ func startup(viewers []viewerResult, streamStart time.Time) []time.Duration {
 	return out
 }
 
+// presence is how long the viewer was there while the stream ran.
+func (v viewerResult) presence(streamStart time.Time) time.Duration {
+	from := v.Joined
+	if from.Before(streamStart) {
+		from = streamStart
+	}
+	return v.Left.Sub(from)
+}
+
 // downloadMultiples is each viewer's bytes received ÷ (bitrate × time
 // present), for viewers present at least minPresence.
 func downloadMultiples(viewers []viewerResult, bitrate int64, streamStart time.Time, minPresence time.Duration) []float64 {
 	var out []float64
 	for _, v := range viewers {
-		from := v.Joined
-		if from.Before(streamStart) {
-			from = streamStart
-		}
-		present := v.Left.Sub(from)
+		present := v.presence(streamStart)
 		if present < minPresence {
 			continue
 		}
 		out = append(out, float64(v.BytesIn)/(float64(bitrate)*present.Seconds()))
 	}
 	return out
+}
+
+// downloadParts splits the mean download (downloadMultiples, same viewers)
+// by what the bytes carried; nil when no viewer's router counted any (the
+// client-server mode has none).
+func downloadParts(viewers []viewerResult, bitrate int64, streamStart time.Time, minPresence time.Duration) *DownloadParts {
+	var sum DownloadParts
+	n, counted := 0, false
+	for _, v := range viewers {
+		present := v.presence(streamStart)
+		if present < minPresence {
+			continue
+		}
+		n++
+		r := v.Received
+		counted = counted || r.Total > 0
+		x := func(b uint64) float64 { return float64(b) / (float64(bitrate) * present.Seconds()) }
+		sum.ChunkData += x(r.FirstPayload)
+		sum.ChunkHeaders += x(r.FirstHeaders)
+		sum.Duplicates += x(r.Duplicates)
+		sum.IHave += x(r.IHave)
+		sum.IDontWant += x(r.IDontWant)
+		sum.IWant += x(r.IWant)
+		sum.Other += x(r.Other())
+		if v.BytesIn > r.Total {
+			sum.Outside += x(v.BytesIn - r.Total)
+		}
+	}
+	if !counted {
+		return nil
+	}
+	k := 1 / float64(n)
+	return &DownloadParts{
+		ChunkData: sum.ChunkData * k, ChunkHeaders: sum.ChunkHeaders * k, Duplicates: sum.Duplicates * k,
+		IHave: sum.IHave * k, IDontWant: sum.IDontWant * k, IWant: sum.IWant * k, Other: sum.Other * k, Outside: sum.Outside * k,
+	}
 }
 
 // duplicatesPerChunk is extra copies received per chunk delivered.

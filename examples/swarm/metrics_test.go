@@ -4,7 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridcast/gridcast/relay"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 var t0 = time.Unix(1000, 0)
@@ -112,6 +114,35 @@ func TestDownloadMultiples(t *testing.T) {
 	}
 	got := downloadMultiples(viewers, bitrate, at(10), 2*time.Second)
 	assert.InDeltaSlice(t, []float64{2, 1}, got, 1e-9)
+}
+
+func TestDownloadParts(t *testing.T) {
+	const bitrate = 1000
+	assert.Nil(t, downloadParts([]viewerResult{{Joined: at(0), Left: at(20), BytesIn: 5000}}, bitrate, at(10), 2*time.Second),
+		"no router counts (client-server)")
+
+	// 10 s present: 10,000 bytes is 1×.
+	full := relay.ReceivedBytes{
+		Total: 16_000, FirstPayload: 10_000, FirstHeaders: 500, Duplicates: 3000,
+		IHave: 1000, IDontWant: 800, IWant: 200, // Other: 500
+	}
+	viewers := []viewerResult{
+		{Joined: at(0), Left: at(20), BytesIn: 16_100, Received: full},
+		{Joined: at(15), Left: at(20), BytesIn: 5000, Received: relay.ReceivedBytes{Total: 5000, FirstPayload: 5000}},
+		{Joined: at(19), Left: at(20), BytesIn: 1e6, Received: relay.ReceivedBytes{Total: 1e6, Duplicates: 1e6}}, // ignored
+	}
+	got := downloadParts(viewers, bitrate, at(10), 2*time.Second)
+	require.NotNil(t, got)
+	assert.InDelta(t, (1+1)/2.0, got.ChunkData, 1e-9)
+	assert.InDelta(t, 0.05/2, got.ChunkHeaders, 1e-9)
+	assert.InDelta(t, 0.3/2, got.Duplicates, 1e-9)
+	assert.InDelta(t, 0.1/2, got.IHave, 1e-9)
+	assert.InDelta(t, 0.08/2, got.IDontWant, 1e-9)
+	assert.InDelta(t, 0.02/2, got.IWant, 1e-9)
+	assert.InDelta(t, 0.05/2, got.Other, 1e-9)
+	assert.InDelta(t, 0.01/2, got.Outside, 1e-9)
+	sum := got.ChunkData + got.ChunkHeaders + got.Duplicates + got.IHave + got.IDontWant + got.IWant + got.Other + got.Outside
+	assert.InDelta(t, mean(downloadMultiples(viewers, bitrate, at(10), 2*time.Second)), sum, 1e-9, "the parts add up to the mean")
 }
 
 func TestQuantiles(t *testing.T) {

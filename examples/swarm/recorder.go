@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"sync"
 	"time"
+
+	"github.com/gridcast/gridcast/relay"
 )
 
 // A chunk's payload starts with a record header: its index in the run and
@@ -68,6 +70,7 @@ type recorder struct {
 	pendingDue int
 	// Filled when the viewer leaves or the run ends.
 	bytesIn              uint64
+	received             relay.ReceivedBytes
 	delivered, duplicate uint64
 	// forged counts chunks the viewer was given that the source never
 	// sealed.
@@ -115,7 +118,7 @@ func (r *recorder) snapshot(end time.Time) viewerResult {
 		Joined: r.joined, Left: left, FirstPlay: r.firstPlay, FirstPublish: r.firstPublish, Plays: plays,
 		PendingDue: r.pendingDue,
 		Latencies:  append([]time.Duration(nil), r.latencies...),
-		BytesIn:    r.bytesIn, Delivered: r.delivered, Duplicates: r.duplicate, Forged: r.forged,
+		BytesIn:    r.bytesIn, Received: r.received, Delivered: r.delivered, Duplicates: r.duplicate, Forged: r.forged,
 	}
 }
 

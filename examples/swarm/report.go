@@ -20,17 +20,19 @@ type Report struct {
 // ModeReport is one mode's measurements. The JSON names are the report's
 // schema (README, "The swarm").
 type ModeReport struct {
-	Mode               string    `json:"mode"`
-	Continuity         float64   `json:"continuity"`
-	SourceUploadX      float64   `json:"source_upload_x"`
-	DownloadXMean      float64   `json:"download_x_mean"`
-	DownloadXP95       float64   `json:"download_x_p95"`
-	DuplicatesPerChunk float64   `json:"duplicates_per_chunk"`
-	LatencyMs          Quantiles `json:"latency_ms"`
-	StartupMs          Quantiles `json:"startup_ms"`
-	CPUSeconds         float64   `json:"cpu_s"`
-	PeakHeapBytes      uint64    `json:"peak_heap_bytes"`
-	Saturated          bool      `json:"saturated"`
+	Mode               string  `json:"mode"`
+	Continuity         float64 `json:"continuity"`
+	SourceUploadX      float64 `json:"source_upload_x"`
+	DownloadXMean      float64 `json:"download_x_mean"`
+	DownloadXP95       float64 `json:"download_x_p95"`
+	DuplicatesPerChunk float64 `json:"duplicates_per_chunk"`
+	// DownloadParts splits DownloadXMean by what the bytes carried.
+	DownloadParts *DownloadParts `json:"download_parts,omitempty"`
+	LatencyMs     Quantiles      `json:"latency_ms"`
+	StartupMs     Quantiles      `json:"startup_ms"`
+	CPUSeconds    float64        `json:"cpu_s"`
+	PeakHeapBytes uint64         `json:"peak_heap_bytes"`
+	Saturated     bool           `json:"saturated"`
 	// Beyond the required columns:
 	ViewersSeen     int       `json:"viewers_seen"`
 	NeverStarted    int       `json:"never_started"`
@@ -45,6 +47,19 @@ type ModeReport struct {
 	Hostile []HostileReport `json:"hostile,omitempty"`
 	// Samples is the long-run series (-sample), one per period.
 	Samples []Sample `json:"samples,omitempty"`
+}
+
+// DownloadParts is the mean viewer download ÷ bitrate, split by what the
+// bytes carried (relay.ReceivedBytes): its fields add up to the mean.
+type DownloadParts struct {
+	ChunkData    float64 `json:"chunk_data"`    // payload of first copies: the stream itself, with gridcast's chunk header
+	ChunkHeaders float64 `json:"chunk_headers"` // the rest of first copies: sender, sequence number, signature, topic
+	Duplicates   float64 `json:"duplicates"`    // whole copies of chunks already held
+	IHave        float64 `json:"ihave"`         // announcements: gossip and lazy push
+	IDontWant    float64 `json:"idontwant"`
+	IWant        float64 `json:"iwant"`
+	Other        float64 `json:"other"`   // GRAFT, PRUNE, subscriptions, protobuf framing, rejected messages
+	Outside      float64 `json:"outside"` // stream bytes outside the router's RPCs: length prefixes, other protocols
 }
 
 // Quantiles in milliseconds; P99 is omitted where not reported.
@@ -81,6 +96,7 @@ func measure(w Workload, mode string, viewers []viewerResult, pubs []published, 
 	rep.DownloadXMean = mean(downloads)
 	rep.DownloadXP95 = quantiles(downloads, 0.95)[0]
 	rep.DuplicatesPerChunk = duplicatesPerChunk(viewers)
+	rep.DownloadParts = downloadParts(viewers, w.Bitrate, start, w.Duration/4)
 	for _, v := range viewers {
 		rep.ForgedDelivered += v.Forged
 	}
@@ -138,6 +154,14 @@ var tableRows = []tableRow{
 	{"continuity", "continuity", "%.2f%%", true, func(m ModeReport) float64 { return 100 * m.Continuity }},
 	{"source upload ÷ bitrate", "source_upload_x", "%.2f", true, func(m ModeReport) float64 { return m.SourceUploadX }},
 	{"viewer download ÷ bitrate, mean", "download_x_mean", "%.2f", true, func(m ModeReport) float64 { return m.DownloadXMean }},
+	part("chunk data, first copies", "chunk_data", func(p DownloadParts) float64 { return p.ChunkData }),
+	part("chunk headers, first copies", "chunk_headers", func(p DownloadParts) float64 { return p.ChunkHeaders }),
+	part("duplicate copies", "duplicates", func(p DownloadParts) float64 { return p.Duplicates }),
+	part("IHAVE", "ihave", func(p DownloadParts) float64 { return p.IHave }),
+	part("IDONTWANT", "idontwant", func(p DownloadParts) float64 { return p.IDontWant }),
+	part("IWANT", "iwant", func(p DownloadParts) float64 { return p.IWant }),
+	part("GRAFT, PRUNE, framing", "other", func(p DownloadParts) float64 { return p.Other }),
+	part("outside the router", "outside", func(p DownloadParts) float64 { return p.Outside }),
 	{"viewer download ÷ bitrate, p95", "download_x_p95", "%.2f", true, func(m ModeReport) float64 { return m.DownloadXP95 }},
 	{"duplicates per chunk", "duplicates_per_chunk", "%.2f", true, func(m ModeReport) float64 { return m.DuplicatesPerChunk }},
 	{"latency p50 (ms)", "latency_ms.p50", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P50 }},
@@ -150,6 +174,17 @@ var tableRows = []tableRow{
 	{"forged chunks delivered", "forged_delivered", "%.0f", false, func(m ModeReport) float64 { return float64(m.ForgedDelivered) }},
 	{"viewers seen / never started", "", "", false, nil},
 	{"saturated", "", "", false, nil},
+}
+
+// part is a row of the download's split, indented under the mean; 0 for a
+// mode without one.
+func part(label, key string, value func(DownloadParts) float64) tableRow {
+	return tableRow{"  " + label, "download_parts." + key, "%.3f", true, func(m ModeReport) float64 {
+		if m.DownloadParts == nil {
+			return 0
+		}
+		return value(*m.DownloadParts)
+	}}
 }
 
 // writeTable prints the report as a table, one column per mode plus the

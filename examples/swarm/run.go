@@ -94,9 +94,10 @@ func (r *runner) newNode(ctx context.Context, class string, uplinkX float64, rol
 	if r.mode == ModeDefault {
 		// Only the router's parameters change: the same validator,
 		// scoring, message IDs and caps apply.
-		// Leaving out copies a peer holds, lazy push, and a source
-		// choosing strong relays are gridcast's, not GossipSub's.
-		opts = append(opts, peer.WithSkipHeld(false), peer.WithLazyPush(0), peer.WithUplinkExchange(false), peer.WithPubSubOptions(
+		// Leaving out copies a peer holds, lazy push, held-back pulls
+		// and a source choosing strong relays are gridcast's, not
+		// GossipSub's.
+		opts = append(opts, peer.WithSkipHeld(false), peer.WithLazyPush(0), peer.WithPullDelay(0), peer.WithUplinkExchange(false), peer.WithPubSubOptions(
 			pubsub.WithGossipSubParams(pubsub.DefaultGossipSubParams()),
 			pubsub.WithPeerOutboundQueueSize(32),
 			pubsub.WithValidateQueueSize(32)))

@@ -257,14 +257,15 @@ func sampleHeap() (stop func() uint64) {
 // viewerStatus sums what the present viewers' routers report: connections
 // and mesh peers per viewer, RPCs dropped on full queues, IWANT requests
 // received, copies left out because the peer held them (of viewers now
-// live), chunks announced instead of sent (relay.LazyPush), writes that
+// live), chunks announced instead of sent (relay.LazyPush), IWANT IDs held
+// back and of those never asked for (relay.DeferPulls), writes that
 // stalled in the transport (relay.StallAfter), the
 // longest wait a mesh write would have for upload tokens
 // right now, and how many peers they score negative or ban.
 func (r *runner) viewerStatus() string {
 	nodes := r.liveNodes()
 	var conns, mesh int
-	var dropped, iwant, spared, announced, stalls uint64
+	var dropped, iwant, spared, announced, deferred, saved, stalls uint64
 	var backlog time.Duration
 	var negative, banned int
 	for _, node := range nodes {
@@ -282,14 +283,16 @@ func (r *runner) viewerStatus() string {
 		sp := node.Limiter().Spared()
 		spared += sp.Copies
 		announced += sp.Announced
+		deferred += sp.PullsDeferred
+		saved += sp.PullsSaved
 		stalls += node.Limiter().Stalls()
 	}
 	if len(nodes) == 0 {
 		return ""
 	}
 	n := float64(len(nodes))
-	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, %d held copies spared, %d announced, %d transport stalls, upload backlog max %v, %d negative scores, %d banned%s",
-		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, announced, stalls, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, %d held copies spared, %d announced, %d/%d pulls held back/saved, %d transport stalls, upload backlog max %v, %d negative scores, %d banned%s",
+		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, announced, deferred, saved, stalls, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
 }
 
 // classStatus gives, per uplink class, the viewers' mean mesh size and

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gridcast/gridcast/peer"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
@@ -46,6 +47,9 @@ var tuneNodeParams = map[string]func(v int) peer.Option{
 	"uplinks":  func(v int) peer.Option { return peer.WithUplinkExchange(v != 0) },
 	// lazy is the lazy-push share in percent (0: off; see peer.WithLazyPush).
 	"lazy": func(v int) peer.Option { return peer.WithLazyPush(float64(v) / 100) },
+	// pulldelay is how long a viewer holds back an IWANT, in milliseconds
+	// (0: asks at once; see peer.WithPullDelay).
+	"pulldelay": func(v int) peer.Option { return peer.WithPullDelay(time.Duration(v) * time.Millisecond) },
 	// burst is the upload limiter's burst in bytes (0: relay's default).
 	"burst": func(v int) peer.Option { return peer.WithUploadBurst(int64(v)) },
 }

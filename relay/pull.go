@@ -1,0 +1,188 @@
+package relay
+
+import (
+	"sync"
+	"time"
+
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
+)
+
+// Holding back pulls (see DeferPulls).
+const (
+	// SeenTTL is how long Seen remembers a chunk: longer than any pull
+	// is held back, so a held-back pull always sees the chunk if it came.
+	SeenTTL = 2 * time.Second
+	// MaxSeen is the most chunk IDs Seen holds: SeenTTL of chunks at
+	// MaxBitrate in MinChunkSize chunks is a few hundred.
+	MaxSeen = 4096
+	// MaxDeferredPulls is the most chunk IDs a stream holds back at once,
+	// pubsub's own bound on what it asks a peer for per heartbeat. Past it
+	// an IWANT goes out at once.
+	MaxDeferredPulls = MaxIHaveLength
+	// MaxPullDelay is the longest DeferPulls accepts: a live chunk pulled
+	// later than this has little of its playout deadline left.
+	MaxPullDelay = time.Second
+)
+
+// Seen records which chunks this node has received, for DeferPulls.
+// Monitor fills it as each chunk is first seen. It holds at most MaxSeen
+// IDs, each for SeenTTL; IDs that are not MessageID values are ignored.
+// Its methods are safe for concurrent use.
+type Seen struct {
+	mu  sync.Mutex
+	rec idRecord
+}
+
+// Add records that this node has the chunk with message ID id, now.
+func (s *Seen) Add(id string) {
+	if len(id) != messageIDSize {
+		return
+	}
+	s.mu.Lock()
+	s.rec.put(time.Now(), [messageIDSize]byte([]byte(id)), SeenTTL, MaxSeen)
+	s.mu.Unlock()
+}
+
+// Has reports whether the chunk with message ID id arrived within SeenTTL.
+func (s *Seen) Has(id string) bool {
+	if len(id) != messageIDSize {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.rec.has(time.Now(), [messageIDSize]byte([]byte(id)), SeenTTL)
+}
+
+// DeferPulls makes a paced write hold back the chunk IDs of an IWANT for
+// delay, then ask only for those seen has not recorded by then. delay <= 0,
+// or seen nil, leaves pulls as pubsub makes them; a delay above
+// MaxPullDelay is taken as MaxPullDelay. It needs SkipHeld, whose frame
+// checks it rides on.
+//
+// This is Plumtree's timer on a missing chunk. pubsub asks for a chunk the
+// moment an IHAVE names one it lacks, and with LazyPush an IHAVE goes out
+// as control, ahead of the copies its sender queues, so it often arrives
+// while the copy from this node's eager feeder is still on its way: the
+// pull then brings a second copy. Held back, the pull is dropped when the
+// copy comes, and sent when it does not, delay late.
+//
+// The held-back IDs wait in the stream, at most MaxDeferredPulls of them
+// (past that an IWANT goes out at once), on one timer per stream, which
+// stops when the stream is closed or reset or the limiter closes. The
+// IWANT is written from the timer's goroutine, after any write in
+// progress on the stream; if it fails, the stream is broken, and pubsub's
+// next write on it says so.
+func DeferPulls(seen *Seen, delay time.Duration) LimiterOption {
+	return func(l *Limiter) {
+		if seen != nil && delay > 0 {
+			l.seen, l.pullDelay = seen, min(delay, MaxPullDelay)
+		}
+	}
+}
+
+// PullDelay returns how long DeferPulls holds a pull back, 0 when off.
+func (l *Limiter) PullDelay() time.Duration { return l.pullDelay }
+
+// pendingPulls is a stream's held-back IWANT IDs, in the order they are
+// due (every pull waits the same delay).
+type pendingPulls struct {
+	mu    sync.Mutex
+	ids   []pendingPull
+	timer *time.Timer
+	armed bool
+	done  bool // the stream stopped: no more timers
+}
+
+type pendingPull struct {
+	id  string
+	due time.Time
+}
+
+// deferPull holds id back, and reports false, asking at once instead,
+// when the stream already holds MaxDeferredPulls or has stopped.
+func (s *pacedStream) deferPull(id string) bool {
+	q := &s.pulls
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.done || len(q.ids) >= MaxDeferredPulls {
+		return false
+	}
+	q.ids = append(q.ids, pendingPull{id, time.Now().Add(s.l.pullDelay)})
+	if !q.armed {
+		q.armed = true
+		if q.timer == nil {
+			q.timer = time.AfterFunc(s.l.pullDelay, s.flushPulls)
+		} else {
+			q.timer.Reset(s.l.pullDelay)
+		}
+	}
+	return true
+}
+
+// flushPulls asks for the held-back chunks that are due and still
+// missing, and sets the timer for the next.
+func (s *pacedStream) flushPulls() {
+	select {
+	case s.writing <- struct{}{}:
+		defer func() { <-s.writing }()
+	case <-s.stop:
+		return
+	case <-s.l.closed:
+		return
+	}
+	now := time.Now()
+	q := &s.pulls
+	q.mu.Lock()
+	var ask []string
+	n := 0
+	for ; n < len(q.ids) && !q.ids[n].due.After(now); n++ {
+		if id := q.ids[n].id; s.l.seen.Has(id) {
+			s.l.pullsSaved.Add(1)
+		} else {
+			ask = append(ask, id)
+		}
+	}
+	q.ids = append(q.ids[:0], q.ids[n:]...)
+	q.armed = len(q.ids) > 0 && !q.done
+	if q.armed {
+		q.timer.Reset(q.ids[0].due.Sub(now))
+	}
+	q.mu.Unlock()
+	if len(ask) == 0 || s.stopped() != nil {
+		return
+	}
+	frame := iwantFrame(ask)
+	if frame == nil {
+		return
+	}
+	if len(frame) <= ControlBypass && s.l.bucket != nil {
+		s.bypass(frame) //nolint:errcheck // a broken stream fails pubsub's next write
+		return
+	}
+	s.pace(frame, len(frame), nil) //nolint:errcheck // as above
+}
+
+// stopPulls drops the held-back pulls of a stream that stopped.
+func (s *pacedStream) stopPulls() {
+	q := &s.pulls
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.done, q.ids = true, nil
+	if q.timer != nil {
+		q.timer.Stop()
+	}
+	q.armed = false
+}
+
+// iwantFrame is a frame holding one RPC that asks for ids.
+func iwantFrame(ids []string) []byte {
+	rpc := &pb.RPC{Control: &pb.ControlMessage{Iwant: []*pb.ControlIWant{{MessageIDs: ids}}}}
+	size := proto.Size(rpc)
+	out, err := proto.MarshalOptions{}.MarshalAppend(protowire.AppendVarint(make([]byte, 0, size+protowire.SizeVarint(uint64(size))), uint64(size)), rpc)
+	if err != nil {
+		return nil
+	}
+	return out
+}
