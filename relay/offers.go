@@ -53,10 +53,9 @@ type Offers struct {
 type offered struct {
 	ids   idRecord // chunks offered, for OfferMatch
 	wants idRecord // chunks the peer asked for by IWANT, for HeldTTL
-	// offers and redundant are counts that halve every OfferHalfLife, as
-	// of at.
-	offers, redundant float64
-	at                time.Time
+	// offers counts offers (n) and those the peer had had elsewhere
+	// first (hits).
+	offers decayingShare
 }
 
 func (o *offered) lastSeen() time.Time {
@@ -66,14 +65,43 @@ func (o *offered) lastSeen() time.Time {
 	return o.ids.latest
 }
 
+// decayingShare counts events, and those of them that turned out one way
+// (hits), both halving every OfferHalfLife: a share of the last few
+// seconds. Its owner holds the lock.
+type decayingShare struct {
+	n, hits float64
+	at      time.Time // as of when n and hits are
+}
+
 // decay brings the counts forward to now.
-func (o *offered) decay(now time.Time) {
-	if dt := now.Sub(o.at); dt > 0 {
-		f := math.Exp2(-dt.Seconds() / OfferHalfLife.Seconds())
-		o.offers *= f
-		o.redundant *= f
+func (d *decayingShare) decay(now time.Time) {
+	if d.at.IsZero() {
+		d.at = now
 	}
-	o.at = now
+	if dt := now.Sub(d.at); dt > 0 {
+		f := math.Exp2(-dt.Seconds() / OfferHalfLife.Seconds())
+		d.n *= f
+		d.hits *= f
+	}
+	d.at = now
+}
+
+// add counts one event now, and one hit if hit.
+func (d *decayingShare) add(now time.Time, hit bool) {
+	d.decay(now)
+	d.n++
+	if hit {
+		d.hits++
+	}
+}
+
+// share returns hits ÷ events as of now, and the events it rests on.
+func (d *decayingShare) share(now time.Time) (share, samples float64) {
+	d.decay(now)
+	if d.n <= 0 {
+		return 0, 0
+	}
+	return min(d.hits/d.n, 1), d.n
 }
 
 // record returns p's record, creating it if there is room. r.mu must be
@@ -87,7 +115,7 @@ func (r *Offers) record(p peer.ID, now time.Time) *offered {
 		if !roomFor(r.peers, now) {
 			return nil
 		}
-		o = &offered{at: now}
+		o = &offered{offers: decayingShare{at: now}}
 		r.peers[p] = o
 	}
 	return o
@@ -109,8 +137,7 @@ func (r *Offers) Offer(p peer.ID, key [messageIDSize]byte) {
 }
 
 func (o *offered) offer(now time.Time, key [messageIDSize]byte) {
-	o.decay(now)
-	o.offers++
+	o.offers.add(now, false)
 	o.ids.put(now, key, OfferMatch, OffersPerPeer)
 }
 
@@ -157,8 +184,8 @@ func (r *Offers) DontWant(p peer.ID, ids []string) {
 	}
 	for _, id := range ids {
 		if len(id) == messageIDSize && o.ids.take(now, [messageIDSize]byte([]byte(id)), OfferMatch) {
-			o.decay(now)
-			o.redundant++
+			o.offers.decay(now)
+			o.offers.hits++
 		}
 	}
 }
@@ -172,11 +199,7 @@ func (r *Offers) Redundancy(p peer.ID) (share, samples float64) {
 	if !ok {
 		return 0, 0
 	}
-	o.decay(time.Now())
-	if o.offers <= 0 {
-		return 0, 0
-	}
-	return min(o.redundant/o.offers, 1), o.offers
+	return o.offers.share(time.Now())
 }
 
 // Forget drops p's record, when p disconnects.

@@ -24,6 +24,15 @@ const (
 	// MaxPullDelay is the longest DeferPulls accepts: a live chunk pulled
 	// later than this has little of its playout deadline left.
 	MaxPullDelay = time.Second
+	// PullNeededShare is the share of a stream's recent held-back pulls
+	// that had to be sent (the chunk did not come meanwhile) past which
+	// its pulls go out at once: nobody else is feeding this node, and
+	// waiting only makes every chunk late. It rests on at least
+	// PullMinSamples pulls, counted as Offers counts offers (halving every
+	// OfferHalfLife), so a stream asking at once holds pulls back again a
+	// few seconds later, to see whether a feeder came.
+	PullNeededShare = 0.5
+	PullMinSamples  = 4
 )
 
 // Seen records which chunks this node has received, for DeferPulls.
@@ -56,7 +65,9 @@ func (s *Seen) Has(id string) bool {
 }
 
 // DeferPulls makes a paced write hold back the chunk IDs of an IWANT for
-// delay, then ask only for those seen has not recorded by then. delay <= 0,
+// delay, then ask only for those seen has not recorded by then, unless
+// most of the stream's recent held-back pulls had to be sent anyway
+// (PullNeededShare): then it asks at once. delay <= 0,
 // or seen nil, leaves pulls as pubsub makes them; a delay above
 // MaxPullDelay is taken as MaxPullDelay. It needs SkipHeld, whose frame
 // checks it rides on.
@@ -93,6 +104,9 @@ type pendingPulls struct {
 	timer *time.Timer
 	armed bool
 	done  bool // the stream stopped: no more timers
+	// needed counts held-back pulls (n) and those that had to be sent
+	// (hits).
+	needed decayingShare
 }
 
 type pendingPull struct {
@@ -101,15 +115,20 @@ type pendingPull struct {
 }
 
 // deferPull holds id back, and reports false, asking at once instead,
-// when the stream already holds MaxDeferredPulls or has stopped.
+// when the stream already holds MaxDeferredPulls, has stopped, or has had
+// to send most of its recent held-back pulls.
 func (s *pacedStream) deferPull(id string) bool {
 	q := &s.pulls
+	now := time.Now()
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.done || len(q.ids) >= MaxDeferredPulls {
 		return false
 	}
-	q.ids = append(q.ids, pendingPull{id, time.Now().Add(s.l.pullDelay)})
+	if share, samples := q.needed.share(now); samples >= PullMinSamples && share >= PullNeededShare {
+		return false
+	}
+	q.ids = append(q.ids, pendingPull{id, now.Add(s.l.pullDelay)})
 	if !q.armed {
 		q.armed = true
 		if q.timer == nil {
@@ -138,7 +157,10 @@ func (s *pacedStream) flushPulls() {
 	var ask []string
 	n := 0
 	for ; n < len(q.ids) && !q.ids[n].due.After(now); n++ {
-		if id := q.ids[n].id; s.l.seen.Has(id) {
+		id := q.ids[n].id
+		came := s.l.seen.Has(id)
+		q.needed.add(now, !came)
+		if came {
 			s.l.pullsSaved.Add(1)
 		} else {
 			ask = append(ask, id)

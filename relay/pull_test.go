@@ -167,3 +167,35 @@ func TestMonitorFillsSeen(t *testing.T) {
 	m.ValidateMessage(&pubsub.Message{Message: msg, ID: MessageID(msg), ReceivedFrom: "from"})
 	assert.True(t, m.Seen().Has(MessageID(msg)))
 }
+
+func TestDeferPullsAskAtOnceWhenNothingComes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 100 * time.Millisecond
+		l := NewLimiter(1_000_000, SkipHeld(NewHeld()), DeferPulls(&Seen{}, delay))
+		sink := newGossipSink("peer")
+		s := l.wrap(sink)
+		ids := chunkIDs(PullMinSamples + 2)
+
+		// Held-back pulls that all had to be sent: this stream's peer is
+		// the only one feeding the node.
+		_, err := s.Write(wantFrame(t, ids[:PullMinSamples], false))
+		require.NoError(t, err)
+		time.Sleep(delay)
+		synctest.Wait()
+		require.Len(t, sink.written(), 1)
+
+		// So the next pull goes at once.
+		_, err = s.Write(wantFrame(t, ids[PullMinSamples:PullMinSamples+1], false))
+		require.NoError(t, err)
+		require.Len(t, sink.written(), 2, "asked at once")
+		assert.Equal(t, uint64(PullMinSamples), l.Spared().PullsDeferred)
+
+		// Once that record has faded, pulls are held back again, to see
+		// whether a feeder came.
+		time.Sleep(2 * OfferHalfLife)
+		_, err = s.Write(wantFrame(t, ids[PullMinSamples+1:], false))
+		require.NoError(t, err)
+		assert.Len(t, sink.written(), 2, "held back")
+		assert.Equal(t, uint64(PullMinSamples+1), l.Spared().PullsDeferred)
+	})
+}
