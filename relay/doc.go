@@ -224,15 +224,22 @@
 // a missing chunk, again without a change to the protocol: pubsub has
 // sent its IWANT as far as it knows, and the promise it tracks for the
 // announcer is kept by whoever delivers the chunk. A chunk whose eager
-// copy never comes is pulled 250 ms later than before.
+// copy never comes is pulled 250 ms later than before, so a stream whose
+// recent held-back pulls mostly had to be sent (PullNeededShare, over the
+// last few seconds) asks at once: nobody else feeds this node, as when
+// all its feeders serve it lazily, and waiting would make every chunk
+// late. A few seconds later its record has faded and it holds pulls back
+// again, to see whether a feeder came.
 //
 // On the quick preset (seed 2) the delay decides how many held-back pulls
 // turn out needless: 37% at 80 ms, 59% at 150 ms, 87% at 250 ms and 84%
 // at 400 ms, where the tail grew. At 250 ms duplicates fell from 0.37 to
-// 0.11 a chunk and the mean download from 1.51 copies of the stream to
-// 1.26, continuity rose from 99.68% to 99.90% and p99 latency fell from
-// 1412 to 955 ms (one run each); the README's Performance section has
-// the other conditions.
+// 0.10–0.11 a chunk and the mean download from 1.51 copies of the stream
+// to 1.23–1.26 (two runs). Without churn, though, continuity fell from
+// 99.99% to 99.05% and p99 latency rose from 0.7 to 1.6 s; asking at once
+// where pulls are mostly needed brought that back to 99.81% and 1.4 s at
+// a download of 1.20, and kept more chunks on time than the fixed delay
+// in six of the seven conditions the README's Performance section lists.
 //
 // # The source feeds relays that can pass the stream on
 //
@@ -252,17 +259,20 @@
 //
 // # What the seed preset shows
 //
-// With all of the above but the burst size and lazy push, which came
-// later, the swarm's seed preset (1000 viewers, 30% on 1×
+// With all of the above, the swarm's seed preset (1000 viewers, 30% on 1×
 // uplinks, 60% on 3×, 10% on 10×, a 4× source, 20% churn a minute) plays
-// 96.6% of chunks by a 2 s deadline, against 3.9% before and 0.5% for
-// pubsub's defaults, with the source sending 2.2 copies. Each viewer still
-// downloads about 1.9 copies: 0.8 of the rest are duplicates, from gossip
-// repair and from mesh races, where both ends of a link start sending a
-// chunk before either's IDONTWANT arrives, which no check at send time can
-// stop; framing and control traffic make up the rest. Lazy push is the
-// step toward one copy that answers the races; the seed preset has not
-// been rerun with it.
+// 98.4% of chunks by a 2 s deadline, against 0.8% for pubsub's defaults,
+// with the source sending 2.2 copies. Each viewer downloads 1.32 copies of
+// the stream: 1.06 are the chunks with their headers and signatures, 0.20
+// duplicates and 0.06 control. Before smaller bursts, lazy push and
+// held-back pulls it played 96.6% at 1.93 copies, 0.78 of them
+// duplicates. Latency is what is furthest from the goal: p50 0.95 s and
+// p99 2.1 s, against about 0.4 s and 1.2 s with 100 viewers. It grows with
+// the tree's depth, most likely because each relay sends a chunk to two
+// or three peers in turn from a few copies' worth of upload, and a chunk
+// that must be pulled on the way waits a round trip more and a pull
+// delay. Without churn the download is 1.20 copies, with 0.07
+// duplicates.
 //
 // # Hostile peers
 //
