@@ -267,7 +267,7 @@
 // duplicates and 0.06 control. Before smaller bursts, lazy push and
 // held-back pulls it played 96.6% at 1.93 copies, 0.78 of them
 // duplicates. Latency is what is furthest from the goal: p50 0.95 s and
-// p99 2.1 s, against about 0.4 s and 1.2 s with 100 viewers. It grows with
+// p99 2.1 s, against 0.4 s and 1.2 s with 100 viewers (seed 2). It grows with
 // the tree's depth, most likely because each relay sends a chunk to two
 // or three peers in turn from a few copies' worth of upload, and a chunk
 // that must be pulled on the way waits a round trip more and a pull
