@@ -309,7 +309,11 @@ func (r *runner) classStatus(nodes []*peer.Node) string {
 	by := map[string]*tally{}
 	elapsed := time.Since(r.started).Seconds()
 	for _, node := range nodes {
-		c := classes[node.ID()]
+		c, ok := classes[node.ID()]
+		if !ok {
+			// It left after nodes was taken: leaveRandom forgets its class.
+			continue
+		}
 		t := by[c]
 		if t == nil {
 			t = &tally{}
