@@ -238,8 +238,9 @@
 // to 1.23–1.26 (two runs). Without churn, though, continuity fell from
 // 99.99% to 99.05% and p99 latency rose from 0.7 to 1.6 s; asking at once
 // where pulls are mostly needed brought that back to 99.81% and 1.4 s at
-// a download of 1.20, and kept more chunks on time than the fixed delay
-// in six of the seven conditions the README's Performance section lists.
+// a download of 1.20, and kept as many chunks on time as the fixed delay
+// or more in six of the seven conditions the README's Performance
+// section lists.
 //
 // # The source feeds relays that can pass the stream on
 //
