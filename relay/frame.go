@@ -229,13 +229,20 @@ func dropWants(frame []byte, asked func(id string) bool) ([]byte, int) {
 	if proto.Size(rpc.Control) == 0 {
 		rpc.Control = nil
 	}
-	size := proto.Size(&rpc)
-	if size == 0 {
+	if proto.Size(&rpc) == 0 {
 		return nil, dropped
 	}
-	out, err := proto.MarshalOptions{}.MarshalAppend(protowire.AppendVarint(make([]byte, 0, size+binary.MaxVarintLen64), uint64(size)), &rpc)
-	if err != nil {
+	out, ok := encodeFrame(&rpc)
+	if !ok {
 		return frame, 0
 	}
 	return out, dropped
+}
+
+// encodeFrame is rpc as pubsub writes it: a uvarint length, then the
+// message. It reports false if rpc does not marshal.
+func encodeFrame(rpc *pb.RPC) ([]byte, bool) {
+	size := proto.Size(rpc)
+	out, err := proto.MarshalOptions{}.MarshalAppend(protowire.AppendVarint(make([]byte, 0, size+binary.MaxVarintLen64), uint64(size)), rpc)
+	return out, err == nil
 }

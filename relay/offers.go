@@ -115,7 +115,7 @@ func (r *Offers) record(p peer.ID, now time.Time) *offered {
 		if !roomFor(r.peers, now) {
 			return nil
 		}
-		o = &offered{offers: decayingShare{at: now}}
+		o = &offered{}
 		r.peers[p] = o
 	}
 	return o

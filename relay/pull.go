@@ -5,8 +5,6 @@ import (
 	"time"
 
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
-	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
 )
 
 // Holding back pulls (see DeferPulls).
@@ -99,10 +97,11 @@ func (l *Limiter) PullDelay() time.Duration { return l.pullDelay }
 // pendingPulls is a stream's held-back IWANT IDs, in the order they are
 // due (every pull waits the same delay).
 type pendingPulls struct {
-	mu    sync.Mutex
-	ids   []pendingPull
+	mu  sync.Mutex
+	ids []pendingPull
+	// timer is set, or its flush under way, exactly while ids holds any
+	// (until the stream stops or the limiter closes).
 	timer *time.Timer
-	armed bool
 	done  bool // the stream stopped: no more timers
 	// needed counts held-back pulls (n) and those that had to be sent
 	// (hits).
@@ -129,13 +128,12 @@ func (s *pacedStream) deferPull(id string) bool {
 		return false
 	}
 	q.ids = append(q.ids, pendingPull{id, now.Add(s.l.pullDelay)})
-	if !q.armed {
-		q.armed = true
-		if q.timer == nil {
-			q.timer = time.AfterFunc(s.l.pullDelay, s.flushPulls)
-		} else {
-			q.timer.Reset(s.l.pullDelay)
-		}
+	switch {
+	case len(q.ids) > 1: // the timer is set for the first
+	case q.timer == nil:
+		q.timer = time.AfterFunc(s.l.pullDelay, s.flushPulls)
+	default:
+		q.timer.Reset(s.l.pullDelay)
 	}
 	return true
 }
@@ -167,8 +165,7 @@ func (s *pacedStream) flushPulls() {
 		}
 	}
 	q.ids = append(q.ids[:0], q.ids[n:]...)
-	q.armed = len(q.ids) > 0 && !q.done
-	if q.armed {
+	if len(q.ids) > 0 {
 		q.timer.Reset(q.ids[0].due.Sub(now))
 	}
 	q.mu.Unlock()
@@ -195,15 +192,12 @@ func (s *pacedStream) stopPulls() {
 	if q.timer != nil {
 		q.timer.Stop()
 	}
-	q.armed = false
 }
 
 // iwantFrame is a frame holding one RPC that asks for ids.
 func iwantFrame(ids []string) []byte {
-	rpc := &pb.RPC{Control: &pb.ControlMessage{Iwant: []*pb.ControlIWant{{MessageIDs: ids}}}}
-	size := proto.Size(rpc)
-	out, err := proto.MarshalOptions{}.MarshalAppend(protowire.AppendVarint(make([]byte, 0, size+protowire.SizeVarint(uint64(size))), uint64(size)), rpc)
-	if err != nil {
+	out, ok := encodeFrame(&pb.RPC{Control: &pb.ControlMessage{Iwant: []*pb.ControlIWant{{MessageIDs: ids}}}})
+	if !ok {
 		return nil
 	}
 	return out

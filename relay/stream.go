@@ -53,11 +53,11 @@ type pacedStream struct {
 	stop     chan struct{} // closed on Reset, Close or CloseWrite; wakes a waiting Write
 	stopErr  error         // why stop was closed; written before the close
 
-	// writing is held (a value in it) for a whole write, so that a
-	// held-back pull (DeferPulls), written from its timer, goes between
-	// frames. A channel rather than a mutex: a goroutine waiting on a
-	// channel is durably blocked in a testing/synctest bubble, so virtual
-	// time still runs while the timer's write waits its turn.
+	// writing is held (a value in it) for a whole write, with
+	// DeferPulls, so that a held-back pull, written from its timer, goes
+	// between frames. A channel rather than a mutex: a goroutine waiting
+	// on a channel is durably blocked in a testing/synctest bubble, so
+	// virtual time still runs while the timer's write waits its turn.
 	writing chan struct{}
 	pulls   pendingPulls
 
@@ -79,8 +79,10 @@ func (l *Limiter) wrap(s network.Stream) *pacedStream {
 // peer holds (see SkipHeld), and a small frame with no chunk goes out at
 // once. Success then reports len(p) written, whatever was left out.
 func (s *pacedStream) Write(p []byte) (int, error) {
-	s.writing <- struct{}{}
-	defer func() { <-s.writing }()
+	if s.l.pullDelay > 0 {
+		s.writing <- struct{}{}
+		defer func() { <-s.writing }()
+	}
 	frame, held, done, err := s.prepare(p)
 	if err != nil {
 		return 0, err
