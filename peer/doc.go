@@ -16,6 +16,11 @@
 // and [Node.Reachability] say how that went. nat.go explains when
 // GossipSub can use a relayed connection.
 //
+// A peer that leaves without a goodbye (power or uplink gone) stays
+// connected, and in the mesh, until QUIC's idle timeout; a Node pings any
+// mesh peer that has been silent for [DefaultMeshSilence] and drops it
+// if the ping goes unanswered ([WithMeshPing], liveness.go).
+//
 // The caller provides at most an identity (a key file, see
 // [LoadOrCreateKey]), listen addresses, bootstrap peers ([ParseAddrs]) and
 // the relay budget; every knob and its default is listed in options.go.

@@ -58,7 +58,7 @@ func (n *Node) keepPeer(info libp2ppeer.AddrInfo, wake <-chan struct{}) {
 		if n.connected(info.ID) {
 			backoff, lostAt = KeepRedialMin, time.Time{}
 			if n.sleep(KeepPingInterval, wake) && n.connected(info.ID) {
-				n.pingOrDrop(info.ID)
+				n.pingOrDrop(info.ID, KeepPingTimeout)
 			}
 			continue
 		}
@@ -97,20 +97,23 @@ func (n *Node) redial(info libp2ppeer.AddrInfo) error {
 	return n.host.Connect(ctx, info)
 }
 
-// pingOrDrop pings p once and closes every connection to it if the ping
-// fails, so that keepPeer redials.
-func (n *Node) pingOrDrop(p libp2ppeer.ID) {
-	ctx, cancel := context.WithTimeout(n.ctx, KeepPingTimeout)
+// pingOrDrop pings p once and closes every connection to it if no answer
+// comes within timeout. It reports whether p answered; a node closing
+// meanwhile closes nothing.
+func (n *Node) pingOrDrop(p libp2ppeer.ID, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(n.ctx, timeout)
 	defer cancel()
 	// A relayed connection is limited; pinging over it is how it is kept.
-	ctx = network.WithAllowLimitedConn(ctx, "gridcast: keep bootstrap peer")
+	ctx = network.WithAllowLimitedConn(ctx, "gridcast: ping")
 	res, ok := <-ping.Ping(ctx, n.host, p)
 	if n.ctx.Err() != nil {
-		return
+		return false
 	}
 	if !ok || res.Error != nil {
 		n.host.Network().ClosePeer(p)
+		return false
 	}
+	return true
 }
 
 // sleep waits d and returns true, or returns false early on a wake-up or

@@ -40,7 +40,8 @@ type Node struct {
 	discovery       *drouting.RoutingDiscovery
 	mdns            mdns.Service // nil without WithMDNS
 	rendezvousPeers int
-	reachability    atomic.Int32 // a network.Reachability, see watchReachability
+	reachability    atomic.Int32  // a network.Reachability, see watchReachability
+	deadMeshPeers   atomic.Uint64 // see watchMesh
 
 	banMu  sync.Mutex
 	banned map[libp2ppeer.ID]struct{} // see banGraylisted
@@ -142,6 +143,9 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 	}
 	if cfg.banGraylisted {
 		n.banGraylisted()
+	}
+	if cfg.meshSilence > 0 {
+		n.wg.Go(func() { n.watchMesh(cfg.meshSilence) })
 	}
 	if cfg.forgetAfter > 0 {
 		if err := n.forgetDeparted(cfg.forgetAfter); err != nil {

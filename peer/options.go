@@ -73,6 +73,14 @@ const (
 	// (seed 2), 80 ms saved 37% of the pulls it held back, 150 ms 59%,
 	// 250 ms 87% and 400 ms no more (84%) at a longer tail.
 	DefaultPullDelay = 250 * time.Millisecond
+	// DefaultMeshSilence is how long a mesh peer may send nothing before
+	// the node pings it (see [WithMeshPing]).
+	DefaultMeshSilence = 2 * time.Second
+	// MeshPingTimeout is how long a silent mesh peer has to answer the
+	// ping before the node closes its connection. Two seconds is the
+	// playout deadline: a peer that cannot answer a ping in that time
+	// cannot deliver a chunk in it either.
+	MeshPingTimeout = 2 * time.Second
 	// DefaultUplinkExchange is on: the node announces its relay capacity on
 	// UplinkProtocol, and a source feeds the peers that can pass the
 	// stream on (see [WithUplinkExchange]).
@@ -176,6 +184,7 @@ type config struct {
 	uploadBurst      int64
 	lazyShare        float64
 	pullDelay        time.Duration
+	meshSilence      time.Duration
 	uplinkExchange   bool
 	forgetAfter      time.Duration
 	budget           relay.Budget
@@ -219,6 +228,7 @@ func defaultConfig() config {
 		skipHeld:         DefaultSkipHeld,
 		lazyShare:        DefaultLazyShare,
 		pullDelay:        DefaultPullDelay,
+		meshSilence:      DefaultMeshSilence,
 		uplinkExchange:   DefaultUplinkExchange,
 		forgetAfter:      DefaultForgetAfter,
 		bitrate:          DefaultBitrate,
@@ -357,6 +367,22 @@ func WithPullDelay(d time.Duration) Option {
 			return fmt.Errorf("%w: pull delay %v outside [0, %v]", ErrBadOption, d, relay.MaxPullDelay)
 		}
 		c.pullDelay = d
+		return nil
+	}
+}
+
+// WithMeshPing sets how long a mesh peer may send the node nothing before
+// the node pings it, closing the connection if the ping goes unanswered
+// for [MeshPingTimeout] (default [DefaultMeshSilence]), so that a peer
+// that left without a goodbye leaves the mesh within seconds rather than
+// at QUIC's 30 s idle timeout. 0 turns it off; a negative silence is an
+// error wrapping ErrBadOption.
+func WithMeshPing(silence time.Duration) Option {
+	return func(c *config) error {
+		if silence < 0 {
+			return fmt.Errorf("%w: mesh ping silence %v is negative", ErrBadOption, silence)
+		}
+		c.meshSilence = silence
 		return nil
 	}
 }

@@ -115,6 +115,26 @@ func TestOffersWanted(t *testing.T) {
 	})
 }
 
+func TestOffersWantMakesThePeerEager(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const p = peer.ID("peer")
+		var o Offers
+		lazyPeer(&o, p)
+		share, samples := o.Redundancy(p)
+		require.Equal(t, 1.0, share)
+		require.GreaterOrEqual(t, samples, float64(OfferMinSamples))
+
+		o.Want(p, []string{"short"}) // no chunk ID: nothing changes
+		_, samples = o.Redundancy(p)
+		assert.GreaterOrEqual(t, samples, float64(OfferMinSamples))
+
+		o.Want(p, []string{MessageID(testMessage("src", "missed"))})
+		share, samples = o.Redundancy(p)
+		assert.Zero(t, share)
+		assert.Zero(t, samples, "too few samples to be served lazily")
+	})
+}
+
 // lazyPeer makes p's record in o say it had every recent offer elsewhere.
 func lazyPeer(o *Offers, p peer.ID) {
 	var ids []string

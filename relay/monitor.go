@@ -29,9 +29,11 @@ import (
 // Counts cover messages received from other peers: pubsub does not trace
 // the node's own publications to raw tracers.
 type Monitor struct {
-	mu     sync.Mutex // guards topics and scores
+	mu     sync.Mutex // guards topics, scores and heard
 	topics map[string]*topicMonitor
 	scores map[peer.ID]float64
+	// heard is when each peer last sent an RPC, or was grafted.
+	heard map[peer.ID]time.Time
 
 	dropped atomic.Uint64
 	rpc     rpcCounters
@@ -164,12 +166,56 @@ func (m *Monitor) MeshPeers(topic string) []peer.ID {
 func (m *Monitor) InMesh(p peer.ID) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.inMesh(p)
+}
+
+// inMesh is InMesh with m.mu held.
+func (m *Monitor) inMesh(p peer.ID) bool {
 	for _, t := range m.topics {
 		if _, ok := t.mesh[p]; ok {
 			return true
 		}
 	}
 	return false
+}
+
+// SilentMeshPeers returns the peers in any of this node's meshes that have
+// sent it nothing since before since, neither an RPC nor a GRAFT, sorted.
+// A peer that left without a goodbye is one; so is a live peer that this
+// node feeds and that has nothing to tell it. A caller tells them apart
+// (peer.Node pings them) and calls Heard for those that answer.
+func (m *Monitor) SilentMeshPeers(since time.Time) []peer.ID {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	silent := make(map[peer.ID]struct{})
+	for _, t := range m.topics {
+		for p := range t.mesh {
+			if at, ok := m.heard[p]; !ok || at.Before(since) {
+				silent[p] = struct{}{}
+			}
+		}
+	}
+	return slices.Sorted(maps.Keys(silent))
+}
+
+// Heard records that p answered outside the router (a ping) at at, so
+// that SilentMeshPeers leaves it out until it has been silent again.
+func (m *Monitor) Heard(p peer.ID, at time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.inMesh(p) {
+		m.hear(p, at)
+	}
+}
+
+// hear moves p's last contact to at if later. m.mu must be held.
+func (m *Monitor) hear(p peer.ID, at time.Time) {
+	if m.heard == nil {
+		m.heard = make(map[peer.ID]time.Time)
+	}
+	if at.After(m.heard[p]) {
+		m.heard[p] = at
+	}
 }
 
 // Held returns the record of which chunks each peer is known to hold,
@@ -249,9 +295,12 @@ func (m *Monitor) Leave(topic string) {
 	m.update(topic, func(t *topicMonitor) { clear(t.mesh) })
 }
 
-// Graft is a pubsub.RawTracer hook.
+// Graft is a pubsub.RawTracer hook. A new mesh peer counts as heard.
 func (m *Monitor) Graft(p peer.ID, topic string) {
-	m.update(topic, func(t *topicMonitor) { t.mesh[p] = struct{}{} })
+	m.update(topic, func(t *topicMonitor) {
+		t.mesh[p] = struct{}{}
+		m.hear(p, time.Now())
+	})
 }
 
 // Prune is a pubsub.RawTracer hook.
@@ -267,6 +316,7 @@ func (m *Monitor) OnClosedOutboundStream(p peer.ID) {
 	for _, t := range m.topics {
 		delete(t.mesh, p)
 	}
+	delete(m.heard, p)
 	m.mu.Unlock()
 	m.held.Forget(p)
 	m.offers.Forget(p)
@@ -328,6 +378,9 @@ func (m *Monitor) RecvRPC(rpc *pubsub.RPC) {
 	ctl := rpc.GetControl()
 	m.countControl(ctl)
 	from := rpc.From()
+	m.mu.Lock()
+	m.hear(from, time.Now())
+	m.mu.Unlock()
 	for _, w := range ctl.GetIwant() {
 		m.rpc.iwantReceived.Add(uint64(len(w.GetMessageIDs())))
 		m.offers.Want(from, w.GetMessageIDs())

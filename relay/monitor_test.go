@@ -3,6 +3,8 @@ package relay
 import (
 	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	pb "github.com/libp2p/go-libp2p-pubsub/pb"
@@ -158,4 +160,30 @@ func TestMonitorReceivedBytes(t *testing.T) {
 		framed(proto.Size(ctl)) - proto.Size(ctl)
 	assert.EqualValues(t, rest, got.Other())
 	assert.Zero(t, ReceivedBytes{Total: 1, IHave: 5}.Other(), "never negative")
+}
+
+func TestMonitorSilentMeshPeers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := NewMonitor()
+		m.Join("t")
+		m.Graft("a", "t")
+		m.Graft("b", "u")
+		start := time.Now()
+		assert.Empty(t, m.SilentMeshPeers(start), "a graft counts as heard")
+
+		time.Sleep(2 * time.Second)
+		assert.Equal(t, []peer.ID{"a", "b"}, m.SilentMeshPeers(time.Now().Add(-time.Second)), "sorted, every topic")
+		m.Heard("a", time.Now())
+		assert.Equal(t, []peer.ID{"b"}, m.SilentMeshPeers(time.Now().Add(-time.Second)))
+		m.Heard("a", start) // an older answer does not undo a newer one
+		assert.Equal(t, []peer.ID{"b"}, m.SilentMeshPeers(time.Now().Add(-time.Second)))
+
+		m.Prune("b", "u")
+		m.OnClosedOutboundStream("a")
+		assert.Empty(t, m.SilentMeshPeers(time.Now()), "only mesh peers")
+		m.Heard("a", time.Now()) // outside every mesh: not recorded
+		time.Sleep(time.Second)
+		m.Graft("a", "t")
+		assert.Empty(t, m.SilentMeshPeers(time.Now().Add(-time.Millisecond)))
+	})
 }

@@ -153,12 +153,19 @@ func (r *Offers) offerUnlessWanted(p peer.ID, key [messageIDSize]byte) (wanted b
 }
 
 // Want records that p asked this node for the chunks ids by IWANT, so
-// that the answers go out whole however lazily p is served.
+// that the answers go out whole however lazily p is served, and clears
+// p's share: a peer that has to ask is not being fed by someone faster
+// (any more), so it gets copies again until OfferMinSamples new offers
+// say otherwise. This is Plumtree's GRAFT on a missing message. Without
+// it the share would fall only as fast as it decays, and when a relay
+// high in the tree leaves, every viewer below it would pull each chunk,
+// hop after hop, for seconds.
 func (r *Offers) Want(p peer.ID, ids []string) {
 	r.update(p, func(o *offered, now time.Time) {
 		for _, id := range ids {
 			if len(id) == messageIDSize {
 				o.wants.put(now, [messageIDSize]byte([]byte(id)), HeldTTL, MaxIHaveLength)
+				o.offers = decayingShare{}
 			}
 		}
 	})

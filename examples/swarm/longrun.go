@@ -122,6 +122,9 @@ func (r *runner) fold(cutoff time.Time) {
 	r.carry.due += due
 	r.carry.latency.add(lat...)
 	r.mu.Unlock()
+	if r.hops != nil {
+		r.hops.fold(last)
+	}
 }
 
 // writeHeapProfile writes the heap profile of sample s to r.heapProfiles,

@@ -61,12 +61,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	sourceUplink := fs.String("source-uplink", "", "the broadcaster's uplink as a multiple of the bitrate, e.g. 4x")
 	capShare := fs.String("cap", "", "relay upload cap as a share of each node's uplink, e.g. 90%")
 	churn := fs.String("churn", "", "fraction of viewers that leave abruptly, and new ones that join, per minute, e.g. 20%")
+	feederLeaves := fs.Duration("feeder-leaves", 0, "at this `time` into the stream, the viewer that passes it on to the most others leaves abruptly (0: none)")
 	hostile := fs.String("hostile", "", "share of the viewers that are attackers (forgers, malformed RPCs, IHAVE/IWANT floods, black holes), e.g. 10%")
 	deadline := fs.Duration("deadline", 0, "playout deadline")
 	sample := fs.Duration("sample", 0, "long run: sample heap and goroutines every `period` (e.g. 1m), folding the records so they stay bounded")
 	heapProfiles := fs.String("heap-profiles", "", "long run: also write a heap profile to `dir` at every sample (<mode>-heap-<seconds>s.pb.gz), for go tool pprof -diff_base")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
-	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, opgraft, or a node setting: skipheld, uplinks (0 or 1), burst (bytes), lazy (percent, 0 off) (e.g. viewer.Dlazy=0,source.D=3,all.burst=16384)")
+	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, opgraft, or a node setting: skipheld, uplinks (0 or 1), burst (bytes), lazy (percent, 0 off), pulldelay, meshping (ms, 0 off) (e.g. viewer.Dlazy=0,source.D=3,all.burst=16384)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -119,6 +120,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		if w.Churn, err = parsePercent(*churn); err != nil {
 			return config{}, err
 		}
+	}
+	if set["feeder-leaves"] {
+		w.FeederLeaves = *feederLeaves
 	}
 	if set["hostile"] {
 		if w.Hostile, err = parsePercent(*hostile); err != nil {
@@ -207,6 +211,7 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 func finishReport(cfg config, rep Report, stdout io.Writer) error {
 	fmt.Fprintln(stdout)
 	writeTable(stdout, rep)
+	writeHopTable(stdout, rep)
 	writeHostileTable(stdout, rep)
 	if cfg.jsonPath == "" {
 		return nil

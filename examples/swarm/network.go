@@ -14,10 +14,10 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
+	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/p2p/net/connmgr"
 	"github.com/libp2p/go-libp2p/x/simlibp2p"
 	"github.com/marcopolo/simnet"
-	manet "github.com/multiformats/go-multiaddr/net"
 )
 
 // simNetwork is the simulated internet of one run: QUIC over packet links,
@@ -29,6 +29,7 @@ type simNetwork struct {
 	keys     *rand.ChaCha8 // identities, so a seed gives the same peer IDs
 	next     int           // index of the next node's address
 	severed  sync.Map      // ipKey → struct{}: nodes cut off (see sever)
+	ips      sync.Map      // peer ID → ipKey of every host, for sever and linkLatency
 }
 
 // severedDelay is how late a packet from a severed node arrives: never,
@@ -42,10 +43,8 @@ const severedDelay = 24 * time.Hour
 // viewer's power or uplink goes. Its peers find out only by their own
 // timeouts.
 func (n *simNetwork) sever(h host.Host) {
-	for _, a := range h.Addrs() {
-		if addr, err := manet.ToNetAddr(a); err == nil {
-			n.severed.Store(ipKey(addr), struct{}{})
-		}
+	if key, ok := n.ips.Load(h.ID()); ok {
+		n.severed.Store(key, struct{}{})
 	}
 }
 
@@ -67,11 +66,28 @@ func (n *simNetwork) latency(p *simnet.Packet) time.Duration {
 	if _, gone := n.severed.Load(ipKey(p.From)); gone {
 		return severedDelay
 	}
+	return n.pairLatency(ipKey(p.From), ipKey(p.To))
+}
+
+// linkLatency is the one-way latency between two hosts of this network;
+// false if either is not one.
+func (n *simNetwork) linkLatency(x, y libp2ppeer.ID) (time.Duration, bool) {
+	a, ok := n.ips.Load(x)
+	if !ok {
+		return 0, false
+	}
+	b, ok := n.ips.Load(y)
+	if !ok {
+		return 0, false
+	}
+	return n.pairLatency(a.(uint64), b.(uint64)), true
+}
+
+func (n *simNetwork) pairLatency(a, b uint64) time.Duration {
 	span := n.workload.LatencyMax - n.workload.LatencyMin
 	if span <= 0 {
 		return n.workload.LatencyMin
 	}
-	a, b := ipKey(p.From), ipKey(p.To)
 	if a > b {
 		a, b = b, a
 	}
@@ -125,6 +141,7 @@ func (n *simNetwork) newHost(uplink, downlink int64) (host.Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start simulated host: %w", err)
 	}
+	n.ips.Store(h.ID(), ipKey(&net.UDPAddr{IP: ip}))
 	return h, nil
 }
 

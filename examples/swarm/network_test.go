@@ -7,7 +7,11 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
 	"github.com/marcopolo/simnet"
+	ma "github.com/multiformats/go-multiaddr"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -68,5 +72,68 @@ func TestSimnetKeepsClosedEndpoints(t *testing.T) {
 			perEndpoint, (float64(heap1)-float64(heap0))/endpoints/1e3)
 		assert.InDelta(t, 2, perEndpoint, 0.05,
 			"simnet keeps two goroutines per closed endpoint; if it no longer does, update README's Long runs")
+	})
+}
+
+// TestLinkLatency: the latency the report reads for a pair of hosts is
+// the one their packets get.
+func TestLinkLatency(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w, err := Preset("small")
+		require.NoError(t, err)
+		n := newSimNetwork(w)
+		defer n.Close()
+		a, err := n.newHost(1<<20, 1<<20)
+		require.NoError(t, err)
+		defer a.Close()
+		b, err := n.newHost(1<<20, 1<<20)
+		require.NoError(t, err)
+		defer b.Close()
+
+		ab, ok := n.linkLatency(a.ID(), b.ID())
+		require.True(t, ok)
+		ba, _ := n.linkLatency(b.ID(), a.ID())
+		assert.Equal(t, ab, ba)
+		assert.GreaterOrEqual(t, ab, w.LatencyMin)
+		assert.LessOrEqual(t, ab, w.LatencyMax)
+		udp := func(h host.Host) net.Addr {
+			ip, err := h.Addrs()[0].ValueForProtocol(ma.P_IP4)
+			require.NoError(t, err)
+			return &net.UDPAddr{IP: net.ParseIP(ip), Port: 8000}
+		}
+		assert.Equal(t, n.latency(&simnet.Packet{From: udp(a), To: udp(b)}), ab)
+
+		_, ok = n.linkLatency(a.ID(), "nobody")
+		assert.False(t, ok)
+	})
+}
+
+// TestSever: a severed host's goodbyes are lost, so its peers still count
+// it as connected after it closes, until their own timeouts end it.
+func TestSever(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w, err := Preset("small")
+		require.NoError(t, err)
+		n := newSimNetwork(w)
+		defer n.Close()
+		hosts := make([]host.Host, 3)
+		for i := range hosts {
+			hosts[i], err = n.newHost(1<<20, 1<<20)
+			require.NoError(t, err)
+			defer hosts[i].Close()
+		}
+		stays, leaves, severed := hosts[0], hosts[1], hosts[2]
+		for _, h := range []host.Host{leaves, severed} {
+			require.NoError(t, stays.Connect(t.Context(), libp2ppeer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()}))
+		}
+
+		n.sever(severed)
+		require.NoError(t, leaves.Close())
+		require.NoError(t, severed.Close())
+		time.Sleep(5 * time.Second)
+		assert.Equal(t, network.NotConnected, stays.Network().Connectedness(leaves.ID()), "a host that closes says goodbye")
+		assert.Equal(t, network.Connected, stays.Network().Connectedness(severed.ID()), "a severed host's goodbye is lost")
+		time.Sleep(time.Minute)
+		assert.Equal(t, network.NotConnected, stays.Network().Connectedness(severed.ID()), "the idle timeout ends it")
 	})
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,6 +47,8 @@ type ModeReport struct {
 	// Hostile is what happened to the hostile peers (-hostile), by
 	// behaviour.
 	Hostile []HostileReport `json:"hostile,omitempty"`
+	// Hops is the sampled chunks' delivery trees (gossipsub modes).
+	Hops *HopReport `json:"hops,omitempty"`
 	// Samples is the long-run series (-sample), one per period.
 	Samples []Sample `json:"samples,omitempty"`
 }
@@ -167,6 +171,12 @@ var tableRows = []tableRow{
 	{"latency p50 (ms)", "latency_ms.p50", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P50 }},
 	{"latency p95 (ms)", "latency_ms.p95", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P95 }},
 	{"latency p99 (ms)", "latency_ms.p99", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P99 }},
+	hop("hops from the source, p50", "hops.depth.p50", "%.0f", func(h HopReport) float64 { return h.Depth.P50 }),
+	hop("hops from the source, p99", "hops.depth.p99", "%.0f", func(h HopReport) float64 { return h.Depth.P99 }),
+	hop("one hop's delay, p50 (ms)", "hops.delay_ms.p50", "%.0f", func(h HopReport) float64 { return h.DelayMs.P50 }),
+	hop("one hop's delay, p95 (ms)", "hops.delay_ms.p95", "%.0f", func(h HopReport) float64 { return h.DelayMs.P95 }),
+	hop("  less the link, p50 (ms)", "hops.held_ms.p50", "%.0f", func(h HopReport) float64 { return h.HeldMs.P50 }),
+	hop("  less the link, p95 (ms)", "hops.held_ms.p95", "%.0f", func(h HopReport) float64 { return h.HeldMs.P95 }),
 	{"start-up p50 (ms)", "startup_ms.p50", "%.0f", true, func(m ModeReport) float64 { return m.StartupMs.P50 }},
 	{"start-up p95 (ms)", "startup_ms.p95", "%.0f", true, func(m ModeReport) float64 { return m.StartupMs.P95 }},
 	{"CPU (s)", "cpu_s", "%.1f", true, func(m ModeReport) float64 { return m.CPUSeconds }},
@@ -184,6 +194,16 @@ func part(label, key string, value func(DownloadParts) float64) tableRow {
 			return 0
 		}
 		return value(*m.DownloadParts)
+	}}
+}
+
+// hop is a row of the delivery trees; 0 for a mode without them.
+func hop(label, key, format string, value func(HopReport) float64) tableRow {
+	return tableRow{label, key, format, true, func(m ModeReport) float64 {
+		if m.Hops == nil {
+			return 0
+		}
+		return value(*m.Hops)
 	}}
 }
 
@@ -238,6 +258,24 @@ func writeTable(out io.Writer, rep Report) {
 		fmt.Fprintln(out, strings.TrimRight(b.String(), " "))
 		if i == 0 {
 			fmt.Fprintln(out, strings.Repeat("-", len([]rune(b.String()))))
+		}
+	}
+}
+
+// writeHopTable prints, per gossipsub mode, one hop's delay by the class
+// of the peer that forwarded the chunk.
+func writeHopTable(out io.Writer, rep Report) {
+	for _, m := range rep.Modes {
+		if m.Hops == nil || len(m.Hops.ByForwarder) == 0 {
+			continue
+		}
+		fmt.Fprintf(out, "\none hop's delay in %s, by the forwarder's uplink (%d chunks sampled, %d arrivals, %d with no path back to the source):\n",
+			m.Mode, m.Hops.Chunks, m.Hops.Arrivals, m.Hops.Unlinked)
+		fmt.Fprintf(out, "%-10s %8s %24s %24s %8s %24s\n", "forwarder", "hops", "p50 / p95 / p99 (ms)", "less the link", "pulls", "pulls' p50 / p95 / p99")
+		for _, k := range slices.Sorted(maps.Keys(m.Hops.ByForwarder)) {
+			d := m.Hops.ByForwarder[k]
+			fmt.Fprintf(out, "%-10s %8d %24s %24s %8d %24s\n", k, d.Hops, fmt.Sprintf("%.0f / %.0f / %.0f", d.DelayMs.P50, d.DelayMs.P95, d.DelayMs.P99),
+				fmt.Sprintf("%.0f / %.0f / %.0f", d.HeldMs.P50, d.HeldMs.P95, d.HeldMs.P99), d.Pulled, fmt.Sprintf("%.0f / %.0f / %.0f", d.PulledDelayMs.P50, d.PulledDelayMs.P95, d.PulledDelayMs.P99))
 		}
 	}
 }

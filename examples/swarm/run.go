@@ -46,6 +46,8 @@ type runner struct {
 
 	src     source
 	channel broadcast.Channel
+	// hops records the sampled chunks' delivery trees (gossipsub modes).
+	hops *hopTree
 
 	// sample is the long-run sampling period (0: off); see longrun.go.
 	sample time.Duration
@@ -91,13 +93,16 @@ func (r *runner) newNode(ctx context.Context, class string, uplinkX float64, rol
 	}
 	budget := relay.Budget{Upload: int64(float64(uplink) * r.w.CapShare)}
 	opts := []peer.Option{peer.WithHost(h), peer.WithRelay(budget, r.w.Bitrate, role)}
+	if r.hops != nil && role == relay.RoleViewer {
+		opts = append(opts, peer.WithPubSubOptions(pubsub.WithRawTracer(r.hops.tracer(h.ID(), class))))
+	}
 	if r.mode == ModeDefault {
 		// Only the router's parameters change: the same validator,
 		// scoring, message IDs and caps apply.
-		// Leaving out copies a peer holds, lazy push, held-back pulls
-		// and a source choosing strong relays are gridcast's, not
-		// GossipSub's.
-		opts = append(opts, peer.WithSkipHeld(false), peer.WithLazyPush(0), peer.WithPullDelay(0), peer.WithUplinkExchange(false), peer.WithPubSubOptions(
+		// Leaving out copies a peer holds, lazy push, held-back pulls,
+		// a source choosing strong relays and pinging silent mesh peers
+		// are gridcast's, not GossipSub's.
+		opts = append(opts, peer.WithSkipHeld(false), peer.WithLazyPush(0), peer.WithPullDelay(0), peer.WithUplinkExchange(false), peer.WithMeshPing(0), peer.WithPubSubOptions(
 			pubsub.WithGossipSubParams(pubsub.DefaultGossipSubParams()),
 			pubsub.WithPeerOutboundQueueSize(32),
 			pubsub.WithValidateQueueSize(32)))
@@ -135,6 +140,7 @@ func (r *runner) startSource(ctx context.Context) error {
 	}
 	r.channel = b.Channel()
 	r.src = &pubsubSource{node: node, b: b}
+	r.hops = newHopTree(node.ID(), r.net.linkLatency)
 	return nil
 }
 
@@ -218,7 +224,25 @@ func (r *runner) leaveRandom() {
 		r.mu.Unlock()
 		return
 	}
-	i := r.rng.IntN(len(r.members))
+	r.leave(r.rng.IntN(len(r.members)))
+}
+
+// leavePeer makes the present viewer id leave abruptly; false if there is
+// none.
+func (r *runner) leavePeer(id libp2ppeer.ID) bool {
+	r.mu.Lock()
+	for i, m := range r.members {
+		if h := m.host(); h != nil && h.ID() == id {
+			r.leave(i)
+			return true
+		}
+	}
+	r.mu.Unlock()
+	return false
+}
+
+// leave makes r.members[i] leave; r.mu is held, and leave unlocks it.
+func (r *runner) leave(i int) {
 	m := r.members[i]
 	r.members = append(r.members[:i], r.members[i+1:]...)
 	r.gone = append(r.gone, m)
@@ -227,6 +251,9 @@ func (r *runner) leaveRandom() {
 	}
 	r.mu.Unlock()
 	if h := m.host(); h != nil {
+		if s, ok := r.src.(*pubsubSource); ok && s.node.Monitor().InMesh(h.ID()) {
+			fmt.Fprintf(r.progress, "%-18s %5.1fs: %s, in the source's mesh, leaves\n", r.mode, time.Since(r.started).Seconds(), shortID(h.ID()))
+		}
 		r.net.sever(h)
 	}
 	m.leave(time.Now())

@@ -48,6 +48,9 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 	if r.sample > 0 {
 		wg.Go(func() { r.sampleLoop(ctx, end) })
 	}
+	if w.FeederLeaves > 0 && r.hops != nil {
+		wg.Go(func() { r.feederLeaves(ctx, r.started.Add(w.FeederLeaves)) })
+	}
 	r.progressLoop(ctx, end)
 	wg.Wait()
 	hostiles := r.hostileReport()
@@ -56,6 +59,9 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 	report := measure(w, mode, viewers, pubs, lags, r.started, end, carry)
 	report.Samples = r.samples
 	report.Hostile = hostiles
+	if r.hops != nil {
+		report.Hops = r.hops.report()
+	}
 	report.SourceUploadX = float64(r.src.sent()) / (float64(w.Bitrate) * w.Duration.Seconds())
 	report.CPUSeconds = cpuSeconds() - cpu0
 	report.PeakHeapBytes = stopHeap()
@@ -159,9 +165,38 @@ func (r *runner) progressLoop(ctx context.Context, end time.Time) {
 		viewers, pubs, _, carry := r.results(t)
 		onTime, due := continuity(pubs, viewers, r.w.Deadline, t)
 		onTime, due = onTime+carry.onTime, due+carry.due
-		fmt.Fprintf(r.progress, "%-18s %5.0fs/%.0fs  viewers %4d  continuity %-7s  %s%s\n",
-			r.mode, t.Sub(r.started).Seconds(), r.w.Duration.Seconds(), r.viewerCount(), ratio(onTime, due), r.src.status(), r.viewerStatus())
+		fmt.Fprintf(r.progress, "%-18s %5.0fs/%.0fs  viewers %4d  continuity %-7s  %s%s%s\n",
+			r.mode, t.Sub(r.started).Seconds(), r.w.Duration.Seconds(), r.viewerCount(), ratio(onTime, due), r.src.status(), r.viewerStatus(), r.treeStatus(t))
 	}
+}
+
+// feederLeaves makes the viewer that passes the stream on to the most
+// others leave abruptly at t.
+func (r *runner) feederLeaves(ctx context.Context, t time.Time) {
+	if !sleepUntil(ctx, t) {
+		return
+	}
+	id, class, below, ok := r.hops.largestFeeder()
+	if ok && r.leavePeer(id) {
+		fmt.Fprintf(r.progress, "%-18s %5.0fs: the %s viewer %s, with %d viewers below it, leaves\n", r.mode, t.Sub(r.started).Seconds(), class, shortID(id), below)
+	}
+}
+
+// treeStatus describes the delivery tree of the last sampled chunk whose
+// deadline has passed by t.
+func (r *runner) treeStatus(t time.Time) string {
+	if r.hops == nil {
+		return ""
+	}
+	k := int64(t.Sub(r.started.Add(r.w.Deadline)) / r.w.ChunkEvery)
+	k -= k % hopEvery
+	if k < 0 {
+		return ""
+	}
+	if d := r.hops.describe(uint64(k), r.w.Deadline); d != "" {
+		return "; " + d
+	}
+	return ""
 }
 
 // sampleLoop samples the process and folds the records every r.sample,
@@ -258,14 +293,15 @@ func sampleHeap() (stop func() uint64) {
 // and mesh peers per viewer, RPCs dropped on full queues, IWANT requests
 // received, copies left out because the peer held them (of viewers now
 // live), chunks announced instead of sent (relay.LazyPush), IWANT IDs held
-// back and of those never asked for (relay.DeferPulls), writes that
+// back and of those never asked for (relay.DeferPulls), mesh peers dropped
+// for not answering a ping (peer.WithMeshPing), writes that
 // stalled in the transport (relay.StallAfter), the
 // longest wait a mesh write would have for upload tokens
 // right now, and how many peers they score negative or ban.
 func (r *runner) viewerStatus() string {
 	nodes := r.liveNodes()
 	var conns, mesh int
-	var dropped, iwant, spared, announced, deferred, saved, stalls uint64
+	var dropped, iwant, spared, announced, deferred, saved, stalls, dead uint64
 	var backlog time.Duration
 	var negative, banned int
 	for _, node := range nodes {
@@ -286,13 +322,14 @@ func (r *runner) viewerStatus() string {
 		deferred += sp.PullsDeferred
 		saved += sp.PullsSaved
 		stalls += node.Limiter().Stalls()
+		dead += node.DeadMeshPeers()
 	}
 	if len(nodes) == 0 {
 		return ""
 	}
 	n := float64(len(nodes))
-	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, %d held copies spared, %d announced, %d/%d pulls held back/saved, %d transport stalls, upload backlog max %v, %d negative scores, %d banned%s",
-		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, announced, deferred, saved, stalls, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, %d held copies spared, %d announced, %d/%d pulls held back/saved, %d silent mesh peers dropped, %d transport stalls, upload backlog max %v, %d negative scores, %d banned%s",
+		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, announced, deferred, saved, dead, stalls, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
 }
 
 // classStatus gives, per uplink class, the viewers' mean mesh size and
@@ -333,7 +370,7 @@ func (r *runner) classStatus(nodes []*peer.Node) string {
 	if s, ok := r.src.(*pubsubSource); ok {
 		var feeds []string
 		for _, p := range s.node.Monitor().MeshPeers(r.channel.Topic()) {
-			feeds = append(feeds, cmp.Or(classes[p], "?"))
+			feeds = append(feeds, cmp.Or(classes[p], "gone")+"("+shortID(p)+")")
 		}
 		fmt.Fprintf(&sb, "; source feeds %s", strings.Join(feeds, ","))
 	}

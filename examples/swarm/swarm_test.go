@@ -121,6 +121,7 @@ func TestHostileSwarm(t *testing.T) {
 	t.Logf("50 peers, 5 of them hostile, in %v of wall time", wall.Round(time.Second))
 	var sb strings.Builder
 	writeTable(&sb, rep)
+	writeHopTable(&sb, rep)
 	writeHostileTable(&sb, rep)
 	t.Log("\n" + sb.String())
 

@@ -50,6 +50,9 @@ var tuneNodeParams = map[string]func(v int) peer.Option{
 	// pulldelay is how long a viewer holds back an IWANT, in milliseconds
 	// (0: asks at once; see peer.WithPullDelay).
 	"pulldelay": func(v int) peer.Option { return peer.WithPullDelay(time.Duration(v) * time.Millisecond) },
+	// meshping is how long a mesh peer may be silent before it is pinged,
+	// in milliseconds (0: off; see peer.WithMeshPing).
+	"meshping": func(v int) peer.Option { return peer.WithMeshPing(time.Duration(v) * time.Millisecond) },
 	// burst is the upload limiter's burst in bytes (0: relay's default).
 	"burst": func(v int) peer.Option { return peer.WithUploadBurst(int64(v)) },
 }

@@ -25,6 +25,10 @@ type Workload struct {
 	Downlink     float64       `json:"downlink_x"`
 	CapShare     float64       `json:"cap_share"`
 	Churn        float64       `json:"churn_per_min"`
+	// FeederLeaves, when set, is when (after the stream's start) the
+	// viewer that passes the stream on to the most others leaves
+	// abruptly: the worst single departure, on top of Churn.
+	FeederLeaves time.Duration `json:"feeder_leaves_ns,omitempty"`
 	// Hostile is the share of the Viewers that are attackers (see
 	// hostile.go); the rest are honest.
 	Hostile     float64       `json:"hostile_share"`
@@ -114,6 +118,8 @@ func (w Workload) Validate() error {
 		return errors.New("-source-uplink, -downlink must be positive and -cap-share in (0,1]")
 	case w.Churn < 0 || w.Churn > 1:
 		return errors.New("-churn must be between 0 and 100%")
+	case w.FeederLeaves < 0 || w.FeederLeaves >= w.Duration && w.FeederLeaves > 0:
+		return errors.New("-feeder-leaves must be within the run")
 	case w.Hostile < 0 || w.Hostile > 0.5:
 		return errors.New("-hostile must be between 0 and 50%")
 	case w.Viewers-w.hostileCount() < 1:
