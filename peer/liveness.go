@@ -11,7 +11,8 @@ import (
 // idle timeout (30 s) ends it. Meanwhile its neighbours count it towards
 // their degree and graft no replacement, and whatever it was to pass on
 // comes only by repair. So a node pings any mesh peer that has sent it
-// nothing for the silence the node was given (WithMeshPing), and closes
+// nothing for the silence the node was given (WithMeshPing; by default
+// only a source, whose few mesh peers carry everyone), and closes
 // the connection to one that does not answer within MeshPingTimeout;
 // pubsub then drops it from the mesh and grafts another peer at its next
 // heartbeat.
@@ -57,6 +58,10 @@ func (n *Node) watchMesh(silence time.Duration) {
 		}
 	}
 }
+
+// MeshPing returns how long a mesh peer may be silent before the node
+// pings it, 0 when it does not (see [WithMeshPing]).
+func (n *Node) MeshPing() time.Duration { return n.meshSilence }
 
 // DeadMeshPeers returns how many mesh peers the node dropped because they
 // stopped answering (see [WithMeshPing]).

@@ -47,3 +47,22 @@ func TestMeshPing(t *testing.T) {
 	_, err = New(t.Context(), WithMeshPing(-time.Second))
 	assert.ErrorIs(t, err, ErrBadOption)
 }
+
+func TestMeshPingDefaults(t *testing.T) {
+	loopback := WithListenAddrs("/ip4/127.0.0.1/tcp/0")
+	for _, c := range []struct {
+		name string
+		opts []Option
+		want time.Duration
+	}{
+		{"viewer", nil, 0},
+		{"source", []Option{WithRelay(relay.Budget{}, DefaultBitrate, relay.RoleSource)}, DefaultMeshSilence},
+		{"viewer, on", []Option{WithMeshPing(time.Second)}, time.Second},
+		{"source, off", []Option{WithRelay(relay.Budget{}, DefaultBitrate, relay.RoleSource), WithMeshPing(0)}, 0},
+	} {
+		n, err := New(t.Context(), append([]Option{loopback}, c.opts...)...)
+		require.NoError(t, err)
+		assert.Equal(t, c.want, n.MeshPing(), c.name)
+		require.NoError(t, n.Close())
+	}
+}

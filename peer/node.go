@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/gridcast/gridcast/relay"
 	"github.com/libp2p/go-libp2p"
@@ -42,6 +43,7 @@ type Node struct {
 	rendezvousPeers int
 	reachability    atomic.Int32  // a network.Reachability, see watchReachability
 	deadMeshPeers   atomic.Uint64 // see watchMesh
+	meshSilence     time.Duration // 0: no watchMesh
 
 	banMu  sync.Mutex
 	banned map[libp2ppeer.ID]struct{} // see banGraylisted
@@ -144,8 +146,15 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 	if cfg.banGraylisted {
 		n.banGraylisted()
 	}
-	if cfg.meshSilence > 0 {
-		n.wg.Go(func() { n.watchMesh(cfg.meshSilence) })
+	n.meshSilence = cfg.meshSilence
+	if n.meshSilence < 0 {
+		n.meshSilence = 0
+		if n.role == relay.RoleSource {
+			n.meshSilence = DefaultMeshSilence
+		}
+	}
+	if n.meshSilence > 0 {
+		n.wg.Go(func() { n.watchMesh(n.meshSilence) })
 	}
 	if cfg.forgetAfter > 0 {
 		if err := n.forgetDeparted(cfg.forgetAfter); err != nil {

@@ -30,7 +30,8 @@ const (
 	// key, one per chunk interval.
 	HostileForgeOwn = "forge-own-key"
 	// HostileForgeCopy forwards every real chunk it receives at once,
-	// payload changed and the owner's signature kept, racing the real one.
+	// payload changed and the owner's signature kept, racing the real one,
+	// and grafts itself back into meshes every 10 s.
 	HostileForgeCopy = "forge-copy"
 	// HostileMalformed sends undecodable frames, frames over the size
 	// limit and nonsense RPCs, reopening its stream each time it is reset.
@@ -200,9 +201,10 @@ func (hp *hostilePeer) act() {
 			hp.sendMalformed(k, rng)
 		case HostileFlood:
 			hp.broadcast(hp.flood(rng))
-		case HostileBlackHole:
+		case HostileBlackHole, HostileForgeCopy:
 			// A GRAFT every 10 s brings it back after a PRUNE, as soon
-			// as it dares (grafting in backoff is penalised).
+			// as it dares (grafting in backoff is penalised): both need
+			// to be in a mesh to do harm.
 			if k%int(max(1, 10*time.Second/hp.every)) == 0 {
 				topic := hp.topic
 				hp.broadcast(&pb.RPC{Control: &pb.ControlMessage{Graft: []*pb.ControlGraft{{TopicID: &topic}}}})
