@@ -154,6 +154,7 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 		}
 	}
 	if n.meshSilence > 0 {
+		n.monitor.WatchSilence()
 		n.wg.Go(func() { n.watchMesh(n.meshSilence) })
 	}
 	if cfg.forgetAfter > 0 {

@@ -32,8 +32,10 @@ type Monitor struct {
 	mu     sync.Mutex // guards topics, scores and heard
 	topics map[string]*topicMonitor
 	scores map[peer.ID]float64
-	// heard is when each peer last sent an RPC, or was grafted.
-	heard map[peer.ID]time.Time
+	// heard is when each peer last sent an RPC, or was grafted, once
+	// watching (WatchSilence): until then no RPC pays for it.
+	heard    map[peer.ID]time.Time
+	watching atomic.Bool
 
 	dropped atomic.Uint64
 	rpc     rpcCounters
@@ -179,12 +181,30 @@ func (m *Monitor) inMesh(p peer.ID) bool {
 	return false
 }
 
+// WatchSilence starts recording when each peer last sent this node an
+// RPC, for SilentMeshPeers. The current mesh peers count as heard now.
+func (m *Monitor) WatchSilence() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	for _, t := range m.topics {
+		for p := range t.mesh {
+			m.hear(p, now)
+		}
+	}
+	m.watching.Store(true)
+}
+
 // SilentMeshPeers returns the peers in any of this node's meshes that have
-// sent it nothing since before since, neither an RPC nor a GRAFT, sorted.
-// A peer that left without a goodbye is one; so is a live peer that this
-// node feeds and that has nothing to tell it. A caller tells them apart
-// (peer.Node pings them) and calls Heard for those that answer.
+// sent it nothing since before since, neither an RPC nor a GRAFT, sorted;
+// nil until WatchSilence. A peer that left without a goodbye is one; so
+// is a live peer that this node feeds and that has nothing to tell it. A
+// caller tells them apart (peer.Node pings them) and calls Heard for those
+// that answer.
 func (m *Monitor) SilentMeshPeers(since time.Time) []peer.ID {
+	if !m.watching.Load() {
+		return nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	silent := make(map[peer.ID]struct{})
@@ -201,6 +221,9 @@ func (m *Monitor) SilentMeshPeers(since time.Time) []peer.ID {
 // Heard records that p answered outside the router (a ping) at at, so
 // that SilentMeshPeers leaves it out until it has been silent again.
 func (m *Monitor) Heard(p peer.ID, at time.Time) {
+	if !m.watching.Load() {
+		return
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.inMesh(p) {
@@ -299,7 +322,9 @@ func (m *Monitor) Leave(topic string) {
 func (m *Monitor) Graft(p peer.ID, topic string) {
 	m.update(topic, func(t *topicMonitor) {
 		t.mesh[p] = struct{}{}
-		m.hear(p, time.Now())
+		if m.watching.Load() {
+			m.hear(p, time.Now())
+		}
 	})
 }
 
@@ -378,9 +403,11 @@ func (m *Monitor) RecvRPC(rpc *pubsub.RPC) {
 	ctl := rpc.GetControl()
 	m.countControl(ctl)
 	from := rpc.From()
-	m.mu.Lock()
-	m.hear(from, time.Now())
-	m.mu.Unlock()
+	if m.watching.Load() {
+		m.mu.Lock()
+		m.hear(from, time.Now())
+		m.mu.Unlock()
+	}
 	for _, w := range ctl.GetIwant() {
 		m.rpc.iwantReceived.Add(uint64(len(w.GetMessageIDs())))
 		m.offers.Want(from, w.GetMessageIDs())

@@ -165,6 +165,7 @@ func TestMonitorReceivedBytes(t *testing.T) {
 func TestMonitorSilentMeshPeers(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := NewMonitor()
+		m.WatchSilence()
 		m.Join("t")
 		m.Graft("a", "t")
 		m.Graft("b", "u")

@@ -207,40 +207,38 @@ func (t *hopTree) fold(last uint64) {
 	}
 }
 
-func (t *hopTree) foldChunk(c *hopChunk) {
-	t.folded++
-	depth := make(map[libp2ppeer.ID]int, len(c.arrivals))
-	// depthOf walks back to the source; -1 for a chain that breaks off
-	// (or loops, which first arrivals cannot, but bytes from a hostile
-	// peer might make the records say).
-	var depthOf func(p libp2ppeer.ID) int
-	depthOf = func(p libp2ppeer.ID) int {
-		if p == t.source {
-			return 0
-		}
-		if d, ok := depth[p]; ok {
-			return d
-		}
+// pathUp returns p and its forwarders up to the source's child, p first,
+// and whether that chain reaches the source. It stops after
+// len(c.arrivals) peers: first arrivals cannot loop, but records made from
+// a hostile peer's bytes might.
+func (c *hopChunk) pathUp(p, source libp2ppeer.ID, buf []libp2ppeer.ID) ([]libp2ppeer.ID, bool) {
+	path := buf[:0]
+	for range len(c.arrivals) {
 		a, ok := c.arrivals[p]
 		if !ok {
-			return -1
+			return path, false
 		}
-		depth[p] = -1
-		d := depthOf(a.from)
-		if d >= 0 {
-			d++
+		path = append(path, p)
+		if a.from == source {
+			return path, true
 		}
-		depth[p] = d
-		return d
+		p = a.from
 	}
+	return path, false
+}
+
+func (t *hopTree) foldChunk(c *hopChunk) {
+	t.folded++
+	var buf []libp2ppeer.ID
 	for p, a := range c.arrivals {
 		t.arrivals++
-		d := depthOf(p)
-		if d < 0 {
+		path, linked := c.pathUp(p, t.source, buf)
+		buf = path
+		if !linked {
 			t.unlinked++
 			continue
 		}
-		t.depths[min(d, maxHopDepth)]++
+		t.depths[min(len(path), maxHopDepth)]++
 		sent, class := c.published, "source"
 		if a.from != t.source {
 			fwd := c.arrivals[a.from]
@@ -265,10 +263,9 @@ func (t *hopTree) foldChunk(c *hopChunk) {
 }
 
 // describe sums up the tree of chunk idx for the progress line: how many
-// viewers it reached and how many of those after deadline, its median
-// depth, and how many each of the source's children passed it on to
-// (itself included), largest first. "" when the chunk was not sampled or
-// is folded.
+// viewers it reached and how many of those after deadline, and how many
+// arrivals descend from each of the source's children (itself included),
+// largest first. "" when the chunk was not sampled or is folded.
 func (t *hopTree) describe(idx uint64, deadline time.Duration) string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -276,32 +273,20 @@ func (t *hopTree) describe(idx uint64, deadline time.Duration) string {
 	if c == nil {
 		return ""
 	}
-	// rootOf is the source's child an arrival descends from; "" when its
-	// chain breaks off.
-	roots := make(map[libp2ppeer.ID]libp2ppeer.ID, len(c.arrivals))
-	var rootOf func(p libp2ppeer.ID, hops int) libp2ppeer.ID
-	rootOf = func(p libp2ppeer.ID, hops int) libp2ppeer.ID {
-		if r, ok := roots[p]; ok {
-			return r
-		}
-		a, ok := c.arrivals[p]
-		if !ok || hops > len(c.arrivals) {
-			return ""
-		}
-		r := p
-		if a.from != t.source {
-			r = rootOf(a.from, hops+1)
-		}
-		roots[p] = r
-		return r
-	}
 	late := 0
-	subtree := make(map[libp2ppeer.ID]int)
+	subtree := make(map[libp2ppeer.ID]int) // "" for arrivals with no path to the source
+	var buf []libp2ppeer.ID
 	for p, a := range c.arrivals {
 		if a.at.Sub(c.published) > deadline {
 			late++
 		}
-		subtree[rootOf(p, 0)]++
+		path, linked := c.pathUp(p, t.source, buf)
+		buf = path
+		var root libp2ppeer.ID
+		if linked {
+			root = path[len(path)-1]
+		}
+		subtree[root]++
 	}
 	children := slices.SortedFunc(maps.Keys(subtree), func(a, b libp2ppeer.ID) int { return subtree[b] - subtree[a] })
 	var b strings.Builder
@@ -333,16 +318,12 @@ func (t *hopTree) largestFeeder() (id libp2ppeer.ID, class string, below int, ok
 		return "", "", 0, false
 	}
 	counts := make(map[libp2ppeer.ID]int)
-	for _, a := range c.arrivals {
-		// Walk up at most len(c.arrivals) hops: records may loop.
-		from := a.from
-		for range len(c.arrivals) {
-			up, ok := c.arrivals[from]
-			if !ok {
-				break
-			}
-			counts[from]++
-			from = up.from
+	var buf []libp2ppeer.ID
+	for p := range c.arrivals {
+		path, _ := c.pathUp(p, t.source, buf)
+		buf = path
+		for _, up := range path[min(1, len(path)):] {
+			counts[up]++
 		}
 	}
 	for p, n := range counts {
@@ -366,19 +347,15 @@ func (t *hopTree) report() *HopReport {
 	defer t.mu.Unlock()
 	rep := &HopReport{Chunks: t.folded, Arrivals: t.arrivals, Unlinked: t.unlinked,
 		Depth:   depthQuantiles(t.depths[:]),
-		DelayMs: histogramQuantiles(&t.delay), HeldMs: histogramQuantiles(&t.held)}
+		DelayMs: t.delay.quantiles(), HeldMs: t.held.quantiles()}
 	if len(t.byClass) > 0 {
 		rep.ByForwarder = make(map[string]HopDelays, len(t.byClass))
 	}
 	for k, h := range t.byClass {
-		rep.ByForwarder[k] = HopDelays{Hops: h.all.n, DelayMs: histogramQuantiles(&h.all), HeldMs: histogramQuantiles(&h.held),
-			Pulled: h.pulled.n, PulledDelayMs: histogramQuantiles(&h.pulled)}
+		rep.ByForwarder[k] = HopDelays{Hops: h.all.n, DelayMs: h.all.quantiles(), HeldMs: h.held.quantiles(),
+			Pulled: h.pulled.n, PulledDelayMs: h.pulled.quantiles()}
 	}
 	return rep
-}
-
-func histogramQuantiles(h *durationHistogram) Quantiles {
-	return Quantiles{P50: ms(h.quantile(0.5)), P95: ms(h.quantile(0.95)), P99: ms(h.quantile(0.99))}
 }
 
 // depthQuantiles returns the nearest-rank p50, p95 and p99 of a depth

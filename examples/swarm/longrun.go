@@ -83,6 +83,11 @@ func (h *durationHistogram) quantile(q float64) time.Duration {
 	return 0
 }
 
+// quantiles returns the p50, p95 and p99 in milliseconds.
+func (h *durationHistogram) quantiles() Quantiles {
+	return Quantiles{P50: ms(h.quantile(0.5)), P95: ms(h.quantile(0.95)), P99: ms(h.quantile(0.99))}
+}
+
 // fold moves every chunk whose deadline fell before cutoff out of the
 // records: its continuity into r.carry, its plays out of the viewers'
 // maps and all latencies so far into the histogram.

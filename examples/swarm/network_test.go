@@ -75,20 +75,28 @@ func TestSimnetKeepsClosedEndpoints(t *testing.T) {
 	})
 }
 
+// testNetwork starts the small preset's network and count hosts on it,
+// closed when the test ends. Call it inside a synctest bubble.
+func testNetwork(t *testing.T, count int) (Workload, *simNetwork, []host.Host) {
+	w, err := Preset("small")
+	require.NoError(t, err)
+	n := newSimNetwork(w)
+	t.Cleanup(n.Close)
+	hosts := make([]host.Host, count)
+	for i := range hosts {
+		hosts[i], err = n.newHost(1<<20, 1<<20)
+		require.NoError(t, err)
+		t.Cleanup(func() { hosts[i].Close() })
+	}
+	return w, n, hosts
+}
+
 // TestLinkLatency: the latency the report reads for a pair of hosts is
 // the one their packets get.
 func TestLinkLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w, err := Preset("small")
-		require.NoError(t, err)
-		n := newSimNetwork(w)
-		defer n.Close()
-		a, err := n.newHost(1<<20, 1<<20)
-		require.NoError(t, err)
-		defer a.Close()
-		b, err := n.newHost(1<<20, 1<<20)
-		require.NoError(t, err)
-		defer b.Close()
+		w, n, hosts := testNetwork(t, 2)
+		a, b := hosts[0], hosts[1]
 
 		ab, ok := n.linkLatency(a.ID(), b.ID())
 		require.True(t, ok)
@@ -112,16 +120,7 @@ func TestLinkLatency(t *testing.T) {
 // it as connected after it closes, until their own timeouts end it.
 func TestSever(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		w, err := Preset("small")
-		require.NoError(t, err)
-		n := newSimNetwork(w)
-		defer n.Close()
-		hosts := make([]host.Host, 3)
-		for i := range hosts {
-			hosts[i], err = n.newHost(1<<20, 1<<20)
-			require.NoError(t, err)
-			defer hosts[i].Close()
-		}
+		_, n, hosts := testNetwork(t, 3)
 		stays, leaves, severed := hosts[0], hosts[1], hosts[2]
 		for _, h := range []host.Host{leaves, severed} {
 			require.NoError(t, stays.Connect(t.Context(), libp2ppeer.AddrInfo{ID: h.ID(), Addrs: h.Addrs()}))

@@ -91,7 +91,7 @@ func measure(w Workload, mode string, viewers []viewerResult, pubs []published, 
 	if carry.latency != nil {
 		h := *carry.latency
 		h.add(latencies...)
-		rep.LatencyMs = Quantiles{P50: ms(h.quantile(0.5)), P95: ms(h.quantile(0.95)), P99: ms(h.quantile(0.99))}
+		rep.LatencyMs = h.quantiles()
 	} else {
 		rep.LatencyMs = msQuantiles(latencies, true)
 	}
@@ -186,24 +186,24 @@ var tableRows = []tableRow{
 	{"saturated", "", "", false, nil},
 }
 
-// part is a row of the download's split, indented under the mean; 0 for a
-// mode without one.
+// part is a row of the download's split, indented under the mean.
 func part(label, key string, value func(DownloadParts) float64) tableRow {
-	return tableRow{"  " + label, "download_parts." + key, "%.3f", true, func(m ModeReport) float64 {
-		if m.DownloadParts == nil {
-			return 0
-		}
-		return value(*m.DownloadParts)
-	}}
+	return optionalRow("  "+label, "download_parts."+key, "%.3f", func(m ModeReport) *DownloadParts { return m.DownloadParts }, value)
 }
 
-// hop is a row of the delivery trees; 0 for a mode without them.
+// hop is a row of the delivery trees.
 func hop(label, key, format string, value func(HopReport) float64) tableRow {
+	return optionalRow(label, key, format, func(m ModeReport) *HopReport { return m.Hops }, value)
+}
+
+// optionalRow is a row of a part of the report that a mode may lack
+// (of returns nil); the row shows 0 for that mode.
+func optionalRow[T any](label, key, format string, of func(ModeReport) *T, value func(T) float64) tableRow {
 	return tableRow{label, key, format, true, func(m ModeReport) float64 {
-		if m.Hops == nil {
-			return 0
+		if v := of(m); v != nil {
+			return value(*v)
 		}
-		return value(*m.Hops)
+		return 0
 	}}
 }
 

@@ -220,36 +220,47 @@ func (r *runner) add(m member) {
 // network first, so that it says no goodbye.
 func (r *runner) leaveRandom() {
 	r.mu.Lock()
-	if len(r.members) == 0 {
-		r.mu.Unlock()
-		return
+	var m member
+	if len(r.members) > 0 {
+		m = r.take(r.rng.IntN(len(r.members)))
 	}
-	r.leave(r.rng.IntN(len(r.members)))
+	r.mu.Unlock()
+	if m != nil {
+		r.depart(m)
+	}
 }
 
 // leavePeer makes the present viewer id leave abruptly; false if there is
 // none.
 func (r *runner) leavePeer(id libp2ppeer.ID) bool {
 	r.mu.Lock()
-	for i, m := range r.members {
-		if h := m.host(); h != nil && h.ID() == id {
-			r.leave(i)
-			return true
+	var m member
+	for i, present := range r.members {
+		if h := present.host(); h != nil && h.ID() == id {
+			m = r.take(i)
+			break
 		}
 	}
 	r.mu.Unlock()
-	return false
+	if m != nil {
+		r.depart(m)
+	}
+	return m != nil
 }
 
-// leave makes r.members[i] leave; r.mu is held, and leave unlocks it.
-func (r *runner) leave(i int) {
+// take moves r.members[i] to the departed and returns it; r.mu is held.
+func (r *runner) take(i int) member {
 	m := r.members[i]
 	r.members = append(r.members[:i], r.members[i+1:]...)
 	r.gone = append(r.gone, m)
 	if h := m.host(); h != nil {
 		delete(r.classes, h.ID())
 	}
-	r.mu.Unlock()
+	return m
+}
+
+// depart cuts m off the network and stops it.
+func (r *runner) depart(m member) {
 	if h := m.host(); h != nil {
 		if s, ok := r.src.(*pubsubSource); ok && s.node.Monitor().InMesh(h.ID()) {
 			fmt.Fprintf(r.progress, "%-18s %5.1fs: %s, in the source's mesh, leaves\n", r.mode, time.Since(r.started).Seconds(), shortID(h.ID()))

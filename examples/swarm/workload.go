@@ -118,7 +118,7 @@ func (w Workload) Validate() error {
 		return errors.New("-source-uplink, -downlink must be positive and -cap-share in (0,1]")
 	case w.Churn < 0 || w.Churn > 1:
 		return errors.New("-churn must be between 0 and 100%")
-	case w.FeederLeaves < 0 || w.FeederLeaves >= w.Duration && w.FeederLeaves > 0:
+	case w.FeederLeaves < 0 || w.FeederLeaves > 0 && w.FeederLeaves >= w.Duration:
 		return errors.New("-feeder-leaves must be within the run")
 	case w.Hostile < 0 || w.Hostile > 0.5:
 		return errors.New("-hostile must be between 0 and 50%")
