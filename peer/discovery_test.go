@@ -19,11 +19,14 @@ const testDHTPrefix = "/gridcast-test"
 // bootstrapped off the given nodes.
 func dhtNode(t *testing.T, mode DHTMode, bootstrap ...*Node) *Node {
 	t.Helper()
-	opts := []Option{
-		WithListenAddrs("/ip4/127.0.0.1/tcp/0"),
-		WithDHT(mode),
-		WithDHTPrefix(testDHTPrefix),
-	}
+	return loopbackNode(t, []Option{WithDHT(mode), WithDHTPrefix(testDHTPrefix)}, bootstrap...)
+}
+
+// loopbackNode starts a node on loopback TCP with opts, bootstrapped from
+// the given nodes, and closes it when the test ends.
+func loopbackNode(t *testing.T, opts []Option, bootstrap ...*Node) *Node {
+	t.Helper()
+	opts = append([]Option{WithListenAddrs("/ip4/127.0.0.1/tcp/0")}, opts...)
 	for _, b := range bootstrap {
 		opts = append(opts, WithBootstrap(addrWith(t, b, "/tcp/")))
 	}

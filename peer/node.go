@@ -164,7 +164,10 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 	}
 	if cfg.uplinkExchange {
 		n.serveUplink()
-		if n.role == relay.RoleSource {
+		// A source feeds the strong (relay.Uplinks.SourceScore); a viewer
+		// that can pass on no whole copy keeps to those that can
+		// (relay.Uplinks.WeakViewerScore).
+		if n.role == relay.RoleSource || n.budget.Copies(n.bitrate) < 1 {
 			if err := n.askUplinks(); err != nil {
 				return err
 			}

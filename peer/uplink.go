@@ -17,7 +17,9 @@ import (
 // capacity: the responder writes the whole copies of the stream its budget
 // carries (relay.Budget.Copies) as one unsigned varint and closes the
 // stream. A source asks every peer that connects, to feed the strong ones
-// (relay.Uplinks.SourceScore).
+// (relay.Uplinks.SourceScore), and so does a viewer whose budget carries
+// no whole copy, to keep the other weak ones out of its mesh
+// (relay.Uplinks.WeakViewerScore).
 const UplinkProtocol = protocol.ID("/gridcast/uplink/1.0.0")
 
 // Bounds of the uplink exchange.
@@ -48,7 +50,7 @@ func (n *Node) serveUplink() {
 	})
 }
 
-// askUplinks has a source ask each peer that connects for its capacity,
+// askUplinks has the node ask each peer that connects for its capacity,
 // and forget it when it disconnects. Questions run in the node's
 // goroutines, at most uplinkQueries at once; one per connected peer at
 // most waits for a turn.

@@ -53,6 +53,36 @@ func TestSourceLearnsViewersUplinks(t *testing.T) {
 	assert.Zero(t, score(weak.ID()), "with one strong peer left, the weak one is fed too")
 }
 
+// A viewer whose budget carries no whole copy asks its peers too, and
+// scores the other weak ones out of its mesh; a viewer that can relay a
+// copy does not ask.
+func TestWeakViewerLearnsPeersUplinks(t *testing.T) {
+	node := func(copies float64, bootstrap ...*Node) *Node {
+		return loopbackNode(t, []Option{WithRelay(relay.Multiple(uplinkTestBitrate, copies), uplinkTestBitrate, relay.RoleViewer)}, bootstrap...)
+	}
+	weak := node(0.9)
+	require.Zero(t, weak.Budget().Copies(uplinkTestBitrate))
+	otherWeak, strong1, strong2 := node(0.9, weak), node(3, weak), node(10, weak)
+	ups := weak.Monitor().Uplinks()
+	require.Eventually(t, func() bool {
+		for _, n := range []*Node{otherWeak, strong1, strong2} {
+			if _, ok := ups.Copies(n.ID()); !ok {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, 10*time.Millisecond)
+
+	score := ups.WeakViewerScore(weak.Degree().D)
+	require.LessOrEqual(t, weak.Degree().D, 2)
+	assert.Less(t, score(otherWeak.ID()), 0.0)
+	assert.Zero(t, score(strong1.ID()))
+	assert.Zero(t, score(strong2.ID()))
+
+	_, asked := strong1.Monitor().Uplinks().Copies(weak.ID())
+	assert.False(t, asked, "a viewer that can feed others keeps to pubsub's choice")
+}
+
 func TestUplinkExchangeOff(t *testing.T) {
 	source, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithUplinkExchange(false),
 		WithRelay(relay.Multiple(uplinkTestBitrate, 4), uplinkTestBitrate, relay.RoleSource))

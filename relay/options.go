@@ -77,7 +77,9 @@ func OutboundQueueLen(bitrate int64) int {
 // Limiter.WrapHost):
 //   - WithGossipSubParams(b.GossipSubParams(bitrate, role));
 //   - WithPeerScore(PeerScoreParams(), PeerScoreThresholds()), where a
-//     source with a Monitor scores peers by m.Uplinks().SourceScore(D);
+//     source with a Monitor scores peers by m.Uplinks().SourceScore(D), and
+//     a viewer whose budget carries no whole copy by
+//     m.Uplinks().WeakViewerScore(D);
 //   - if m is not nil, WithPeerScoreInspect(m.InspectScores,
 //     ScoreInspectPeriod), which must and does come after WithPeerScore, and
 //     WithRawTracer(m);
@@ -97,8 +99,12 @@ func OutboundQueueLen(bitrate int64) int {
 func (b Budget) PubSubOptions(bitrate int64, role Role, m *Monitor) []pubsub.Option {
 	params := b.GossipSubParams(bitrate, role)
 	score := PeerScoreParams()
-	if role == RoleSource && m != nil {
+	switch {
+	case m == nil:
+	case role == RoleSource:
 		score.AppSpecificScore = m.Uplinks().SourceScore(params.D)
+	case b.Copies(bitrate) < 1:
+		score.AppSpecificScore = m.Uplinks().WeakViewerScore(params.D)
 	}
 	opts := []pubsub.Option{
 		func(*pubsub.PubSub) error { return b.Validate() },

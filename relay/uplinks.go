@@ -17,7 +17,8 @@ const (
 	// this much.
 	MaxAnnouncedCopies = 64
 	// weakFeedScore is the application score a source gives a viewer too
-	// weak to feed while enough strong ones are connected: below every
+	// weak to feed, and a weak viewer gives another, while enough strong
+	// ones are connected: below every
 	// positive score a topic can add (TopicScoreCap), so the peer is pruned
 	// and its GRAFTs refused, yet far above GossipThreshold, so nothing
 	// else about the peer changes.
@@ -63,13 +64,13 @@ func (u *Uplinks) Copies(p peer.ID) (int, bool) {
 	return c, ok
 }
 
-// strong counts the peers that announced at least FeedMinCopies.
-func (u *Uplinks) strong() int {
+// atLeast counts the peers that announced least copies or more.
+func (u *Uplinks) atLeast(least int) int {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	n := 0
 	for _, c := range u.copies {
-		if c >= FeedMinCopies {
+		if c >= least {
 			n++
 		}
 	}
@@ -91,11 +92,37 @@ func (u *Uplinks) strong() int {
 // any peer could by grafting before this existed; scoring still prunes it
 // for invalid chunks, and the source's other mesh peers are unaffected.
 func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
+	return u.feedScore(d, FeedMinCopies)
+}
+
+// WeakViewerScore returns the application-specific score function of a
+// viewer whose own budget carries less than one whole copy of the stream
+// (Budget.Copies is 0: a weak viewer, such as a 1× ADSL line), with a mesh
+// of d peers.
+//
+// A weak viewer cannot feed another one: a mesh peer that has its chunks
+// from it has them late or not at all. Meshes are drawn at random, so left
+// alone some weak viewers hold only weak mesh peers and starve together,
+// each taking the other for a feeder, while the stream passes them by. So
+// while at least d connected peers announced a whole copy or more, every
+// other peer (as weak, or silent) scores weakFeedScore, as for a source
+// (SourceScore): its mesh holds only peers that can feed it, and weak
+// viewers hang off strong ones as leaves. They still pass chunks on to
+// strong mesh peers, and, announced lazily (LazyPush), repair them. With
+// fewer such peers connected every peer scores 0.
+func (u *Uplinks) WeakViewerScore(d int) func(peer.ID) float64 {
+	return u.feedScore(d, 1)
+}
+
+// feedScore scores weakFeedScore every peer that announced fewer than least
+// copies, or none, while at least d peers announced least or more; 0
+// otherwise.
+func (u *Uplinks) feedScore(d, least int) func(peer.ID) float64 {
 	return func(p peer.ID) float64 {
-		if c, ok := u.Copies(p); ok && c >= FeedMinCopies {
+		if c, ok := u.Copies(p); ok && c >= least {
 			return 0
 		}
-		if u.strong() < d {
+		if u.atLeast(least) < d {
 			return 0
 		}
 		return weakFeedScore

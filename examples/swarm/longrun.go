@@ -114,13 +114,13 @@ func (r *runner) fold(cutoff time.Time) {
 	var lat []time.Duration
 	for _, m := range all {
 		v := m.recorder().snapshot(cutoff)
-		o, d := continuity(folded, []viewerResult{v}, r.w.Deadline, cutoff)
+		d := viewerDues(folded, v, r.w.Deadline, cutoff)
 		pending := 0
 		if v.FirstPlay.IsZero() {
-			pending, d = d-v.PendingDue, 0 // due only if it never starts
+			pending, d = d.due-v.PendingDue, dues{} // due only if it never starts
 		}
-		onTime, due = onTime+o, due+d
-		lat = append(lat, m.recorder().fold(last, pending)...)
+		onTime, due = onTime+d.onTime, due+d.due
+		lat = append(lat, m.recorder().fold(last, pending, d)...)
 	}
 	r.mu.Lock()
 	r.carry.onTime += onTime

@@ -45,7 +45,7 @@ func TestFoldFreesRecords(t *testing.T) {
 			r.arrive(c, time.Second)
 			r.play(c, now, now)
 		}
-		r.fold(chunks-2, 0) // the last chunk is not due yet
+		r.fold(chunks-2, 0, dues{}) // the last chunk is not due yet
 		kept[i] = r
 	}
 	perRecorder := float64(int64(heap())-int64(before)) / recorders

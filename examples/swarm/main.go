@@ -44,6 +44,8 @@ type config struct {
 	// heapProfiles is the directory a long run writes a heap profile to at
 	// every sample; empty is off.
 	heapProfiles string
+	// starved is how many starved viewers to describe each second.
+	starved int
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -65,6 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	hostile := fs.String("hostile", "", "share of the viewers that are attackers (forgers, malformed RPCs, IHAVE/IWANT floods, black holes), e.g. 10%")
 	deadline := fs.Duration("deadline", 0, "playout deadline")
 	sample := fs.Duration("sample", 0, "long run: sample heap and goroutines every `period` (e.g. 1m), folding the records so they stay bounded")
+	starved := fs.Int("starved", 0, "each second, describe up to `n` viewers that lack the chunk published ¾ of the deadline ago, with their meshes (gridcast and gossipsub-default)")
 	heapProfiles := fs.String("heap-profiles", "", "long run: also write a heap profile to `dir` at every sample (<mode>-heap-<seconds>s.pb.gz), for go tool pprof -diff_base")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
 	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, opgraft, or a node setting: skipheld, uplinks (0 or 1), burst (bytes), lazy (percent, 0 off), pulldelay, meshping (ms, 0 off) (e.g. viewer.Dlazy=0,source.D=3,all.burst=16384)")
@@ -149,7 +152,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if *heapProfiles != "" && *sample == 0 {
 		return config{}, errors.New("-heap-profiles needs -sample")
 	}
-	cfg := config{workload: w, jsonPath: *jsonPath, sample: *sample, heapProfiles: *heapProfiles}
+	if *starved < 0 {
+		return config{}, errors.New("-starved must not be negative")
+	}
+	cfg := config{workload: w, jsonPath: *jsonPath, sample: *sample, heapProfiles: *heapProfiles, starved: *starved}
 	for _, m := range strings.Split(*modes, ",") {
 		m = strings.TrimSpace(m)
 		if !contains(allModes, m) {
@@ -194,7 +200,9 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 	rep := Report{Workload: w}
 	for _, mode := range cfg.modes {
 		wall := realNow() // time.Now is virtual inside a synctest bubble
-		m, err := runMode(ctx, w, mode, newRunner(w, mode, progress, cfg.sample, cfg.heapProfiles))
+		r := newRunner(w, mode, progress, cfg.sample, cfg.heapProfiles)
+		r.starved = cfg.starved
+		m, err := runMode(ctx, w, mode, r)
 		if err != nil {
 			return rep, err
 		}

@@ -22,6 +22,7 @@ type viewerResult struct {
 	FirstPlay    time.Time            // zero if it never played
 	FirstPublish time.Time            // publish time of the first chunk played
 	PendingDue   int                  // chunks due if it never played, folded away
+	Folded       dues                 // chunks folded away once it had played
 	Plays        map[uint64]time.Time // chunk index → played at
 	Latencies    []time.Duration
 	BytesIn      uint64
@@ -31,36 +32,98 @@ type viewerResult struct {
 	Forged       uint64              // chunks given to the viewer that the source never sent
 }
 
+// dues counts one viewer's chunks due: played on time, played late, and
+// the rest, never played (lost, or given up by its playout).
+type dues struct{ due, onTime, late int }
+
+func (d dues) plus(o dues) dues {
+	return dues{d.due + o.due, d.onTime + o.onTime, d.late + o.late}
+}
+
+func (d dues) missed() int { return d.due - d.onTime }
+
 // continuity counts, over all viewers, the chunks due and those played by
-// their deadline (publish time + deadline). A chunk is due for a viewer if
-// it was published at or after the viewer's start and its deadline fell
-// while the viewer was present (before it left and before the run's end).
-// A viewer's start is the publish time of its first played chunk; a viewer
-// that never played is due everything published after it joined: its
-// start-up delay is measured separately, not twice.
+// their deadline (see viewerDues).
 func continuity(pubs []published, viewers []viewerResult, deadline time.Duration, end time.Time) (onTime, due int) {
 	for _, v := range viewers {
-		start := v.Joined
-		if !v.FirstPlay.IsZero() {
-			start = v.FirstPublish
-		} else {
-			due += v.PendingDue
+		d := viewerDues(pubs, v, deadline, end)
+		onTime, due = onTime+d.onTime, due+d.due
+	}
+	return onTime, due
+}
+
+// viewerDues counts v's chunks due and how they played. A chunk is due
+// for a viewer if it was published at or after the viewer's start and its
+// deadline (publish time + deadline) fell while the viewer was present
+// (before it left and before the run's end). A viewer's start is the
+// publish time of its first played chunk; a viewer that never played is
+// due everything published after it joined: its start-up delay is
+// measured separately, not twice.
+func viewerDues(pubs []published, v viewerResult, deadline time.Duration, end time.Time) dues {
+	var d dues
+	start := v.Joined
+	if !v.FirstPlay.IsZero() {
+		start = v.FirstPublish
+	} else {
+		d.due += v.PendingDue
+	}
+	until := v.Left
+	if end.Before(until) {
+		until = end
+	}
+	for _, p := range pubs {
+		if p.At.Before(start) || p.At.Add(deadline).After(until) {
+			continue
 		}
-		until := v.Left
-		if end.Before(until) {
-			until = end
-		}
-		for _, p := range pubs {
-			if p.At.Before(start) || p.At.Add(deadline).After(until) {
-				continue
-			}
-			due++
-			if at, ok := v.Plays[p.Index]; ok && !at.After(p.At.Add(deadline)) {
-				onTime++
+		d.due++
+		if at, ok := v.Plays[p.Index]; ok {
+			if at.After(p.At.Add(deadline)) {
+				d.late++
+			} else {
+				d.onTime++
 			}
 		}
 	}
-	return onTime, due
+	return d
+}
+
+// misses splits the chunks not played on time over all viewers, folded
+// ones included (viewerResult.Folded); nil when nothing was due.
+func misses(pubs []published, viewers []viewerResult, deadline time.Duration, end time.Time) *MissReport {
+	var all dues
+	var missed []int
+	for _, v := range viewers {
+		d := viewerDues(pubs, v, deadline, end).plus(v.Folded)
+		if d.due == 0 {
+			continue
+		}
+		all = all.plus(d)
+		missed = append(missed, d.missed())
+	}
+	if all.due == 0 {
+		return nil
+	}
+	rep := &MissReport{
+		Late: float64(all.late) / float64(all.due),
+		Lost: float64(all.missed()-all.late) / float64(all.due),
+	}
+	slices.Sort(missed)
+	slices.Reverse(missed)
+	worst, total := 0, 0
+	for i, m := range missed {
+		if m > 0 {
+			rep.ViewersMissing++
+		}
+		if i < (len(missed)+9)/10 {
+			worst += m
+		}
+		total += m
+	}
+	rep.ViewersMissing /= float64(len(missed))
+	if total > 0 {
+		rep.WorstTenth = float64(worst) / float64(total)
+	}
+	return rep
 }
 
 // startup is join → first in-order byte for each viewer that played,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"testing"
 	"time"
 
@@ -71,6 +72,46 @@ func TestContinuity(t *testing.T) {
 	onTime, due = continuity(pubs, []viewerResult{never}, deadline, end)
 	assert.Equal(t, 3+4, due)
 	assert.Zero(t, onTime)
+}
+
+func TestMisses(t *testing.T) {
+	pubs := pubsEvery(10)
+	deadline := 2 * time.Second
+	end := at(10) // chunks 0..8 are due
+
+	played := func(late, lost []uint64) viewerResult {
+		v := viewerResult{Joined: at(0), Left: at(100), FirstPlay: at(0.1), FirstPublish: at(0), Plays: map[uint64]time.Time{}}
+		for i := range 10 {
+			v.Plays[uint64(i)] = at(float64(i) + 0.1)
+		}
+		for _, i := range late {
+			v.Plays[i] = at(float64(i) + 2.5)
+		}
+		for _, i := range lost {
+			delete(v.Plays, i)
+		}
+		return v
+	}
+	var viewers []viewerResult
+	for range 18 {
+		viewers = append(viewers, played(nil, nil))
+	}
+	viewers = append(viewers, played([]uint64{3}, []uint64{5}))
+	// The worst viewer also missed 6 chunks that were folded away.
+	worst := played(nil, []uint64{1, 2})
+	worst.Folded = dues{due: 10, onTime: 4, late: 1}
+	viewers = append(viewers, worst)
+
+	m := misses(pubs, viewers, deadline, end)
+	require.NotNil(t, m)
+	due := 20*9 + 10
+	assert.InDelta(t, float64(1+1)/float64(due), m.Late, 1e-9)
+	assert.InDelta(t, float64(1+2+5)/float64(due), m.Lost, 1e-9)
+	assert.InDelta(t, 2.0/20, m.ViewersMissing, 1e-9)
+	// The worst tenth is two viewers: every miss.
+	assert.InDelta(t, 1.0, m.WorstTenth, 1e-9)
+
+	assert.Nil(t, misses(pubs, nil, deadline, end))
 }
 
 func TestDurationHistogramQuantiles(t *testing.T) {
@@ -153,6 +194,12 @@ func TestQuantiles(t *testing.T) {
 }
 
 func TestParseWorkloadFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-starved", "5"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, 5, cfg.starved)
+	_, err = parseFlags([]string{"-starved", "-1"}, io.Discard)
+	assert.ErrorContains(t, err, "-starved")
+
 	classes, err := parseUplinks("adsl=30%:1x,cable=60%:3x,fibre=10%:10x")
 	assert.NoError(t, err)
 	assert.Equal(t, seedUplinks, classes)

@@ -68,6 +68,8 @@ type recorder struct {
 	// pendingDue counts chunks folded away (see runner.fold) while the
 	// viewer had not started: due if it never starts.
 	pendingDue int
+	// folded counts the chunks folded away once the viewer had started.
+	folded dues
 	// Filled when the viewer leaves or the run ends.
 	bytesIn              uint64
 	received             relay.ReceivedBytes
@@ -102,6 +104,20 @@ func (r *recorder) arrive(index uint64, latency time.Duration) {
 	}
 }
 
+// started reports whether the viewer has played a chunk.
+func (r *recorder) started() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return !r.firstPlay.IsZero()
+}
+
+// has reports whether chunk index has arrived (and is not yet folded).
+func (r *recorder) has(index uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.arrived[index]
+}
+
 // snapshot copies what the metrics need.
 func (r *recorder) snapshot(end time.Time) viewerResult {
 	r.mu.Lock()
@@ -116,15 +132,16 @@ func (r *recorder) snapshot(end time.Time) viewerResult {
 	}
 	return viewerResult{
 		Joined: r.joined, Left: left, FirstPlay: r.firstPlay, FirstPublish: r.firstPublish, Plays: plays,
-		PendingDue: r.pendingDue,
-		Latencies:  append([]time.Duration(nil), r.latencies...),
-		BytesIn:    r.bytesIn, Received: r.received, Delivered: r.delivered, Duplicates: r.duplicate, Forged: r.forged,
+		PendingDue: r.pendingDue, Folded: r.folded,
+		Latencies: append([]time.Duration(nil), r.latencies...),
+		BytesIn:   r.bytesIn, Received: r.received, Delivered: r.delivered, Duplicates: r.duplicate, Forged: r.forged,
 	}
 }
 
-// fold forgets the plays of chunks up to index last and hands over the
-// latencies recorded so far, so that a long run's records stay bounded.
-func (r *recorder) fold(last uint64, pendingDue int) []time.Duration {
+// fold forgets the plays of chunks up to index last, keeping their counts
+// (counted), and hands over the latencies recorded so far, so that a long
+// run's records stay bounded.
+func (r *recorder) fold(last uint64, pendingDue int, counted dues) []time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for idx := range r.plays {
@@ -144,6 +161,7 @@ func (r *recorder) fold(last uint64, pendingDue int) []time.Duration {
 	if r.firstPlay.IsZero() {
 		r.pendingDue += pendingDue
 	}
+	r.folded = r.folded.plus(counted)
 	lat := r.latencies
 	r.latencies = nil
 	return lat

@@ -28,6 +28,8 @@ type ModeReport struct {
 	DownloadXMean      float64 `json:"download_x_mean"`
 	DownloadXP95       float64 `json:"download_x_p95"`
 	DuplicatesPerChunk float64 `json:"duplicates_per_chunk"`
+	// Misses splits the chunks not played on time.
+	Misses *MissReport `json:"misses,omitempty"`
 	// DownloadParts splits DownloadXMean by what the bytes carried.
 	DownloadParts *DownloadParts `json:"download_parts,omitempty"`
 	LatencyMs     Quantiles      `json:"latency_ms"`
@@ -66,6 +68,20 @@ type DownloadParts struct {
 	Outside      float64 `json:"outside"` // stream bytes outside the router's RPCs: length prefixes, other protocols
 }
 
+// MissReport splits the chunks viewers did not play by their deadline,
+// and says how they fell among the viewers.
+type MissReport struct {
+	Late float64 `json:"late"` // share of chunks due that played after their deadline
+	Lost float64 `json:"lost"` // share of chunks due never played
+	// ViewersMissing is the share of viewers due any chunk that missed at
+	// least one.
+	ViewersMissing float64 `json:"viewers_missing"`
+	// WorstTenth is the share of all misses that fell on the tenth of
+	// viewers that missed most: near 0.1 when losses are spread evenly,
+	// near 1 when a few viewers lose nearly everything.
+	WorstTenth float64 `json:"worst_tenth"`
+}
+
 // Quantiles in milliseconds; P99 is omitted where not reported.
 type Quantiles struct {
 	P50 float64 `json:"p50"`
@@ -95,6 +111,7 @@ func measure(w Workload, mode string, viewers []viewerResult, pubs []published, 
 	} else {
 		rep.LatencyMs = msQuantiles(latencies, true)
 	}
+	rep.Misses = misses(pubs, viewers, w.Deadline, end)
 	rep.StartupMs = msQuantiles(startup(viewers, start), false)
 	downloads := downloadMultiples(viewers, w.Bitrate, start, w.Duration/4)
 	rep.DownloadXMean = mean(downloads)
@@ -156,6 +173,10 @@ type tableRow struct {
 
 var tableRows = []tableRow{
 	{"continuity", "continuity", "%.2f%%", true, func(m ModeReport) float64 { return 100 * m.Continuity }},
+	miss("played late", "misses.late", func(m MissReport) float64 { return 100 * m.Late }),
+	miss("never played", "misses.lost", func(m MissReport) float64 { return 100 * m.Lost }),
+	miss("viewers missing any", "misses.viewers_missing", func(m MissReport) float64 { return 100 * m.ViewersMissing }),
+	miss("misses in the worst tenth", "misses.worst_tenth", func(m MissReport) float64 { return 100 * m.WorstTenth }),
 	{"source upload ÷ bitrate", "source_upload_x", "%.2f", true, func(m ModeReport) float64 { return m.SourceUploadX }},
 	{"viewer download ÷ bitrate, mean", "download_x_mean", "%.2f", true, func(m ModeReport) float64 { return m.DownloadXMean }},
 	part("chunk data, first copies", "chunk_data", func(p DownloadParts) float64 { return p.ChunkData }),
@@ -189,6 +210,11 @@ var tableRows = []tableRow{
 // part is a row of the download's split, indented under the mean.
 func part(label, key string, value func(DownloadParts) float64) tableRow {
 	return optionalRow("  "+label, "download_parts."+key, "%.3f", func(m ModeReport) *DownloadParts { return m.DownloadParts }, value)
+}
+
+// miss is a row of the missed chunks' split, indented under continuity.
+func miss(label, key string, value func(MissReport) float64) tableRow {
+	return optionalRow("  "+label, key, "%.2f%%", func(m ModeReport) *MissReport { return m.Misses }, value)
 }
 
 // hop is a row of the delivery trees.

@@ -53,6 +53,9 @@ type runner struct {
 	sample time.Duration
 	// heapProfiles is where each sample also writes a heap profile ("": off).
 	heapProfiles string
+	// starved is how many starved viewers the progress line describes
+	// each second (see starvedLines; 0: off).
+	starved int
 
 	mu       sync.Mutex // guards members, gone, pubs, lags, carry, samples, classes
 	carry    carried

@@ -99,6 +99,11 @@ func TestSmallSwarm(t *testing.T) {
 	assert.Greater(t, g.DownloadXMean, 0.9, "viewers received the stream")
 	cs := rep.Modes[2]
 	assert.Less(t, cs.Continuity, g.Continuity, "a capped source cannot serve 20 viewers alone")
+	// Folded or not, every chunk due is on time, late or lost.
+	for _, m := range rep.Modes {
+		require.NotNil(t, m.Misses, m.Mode)
+		assert.InDelta(t, 1-m.Continuity, m.Misses.Late+m.Misses.Lost, 1e-9, m.Mode)
+	}
 }
 
 // TestHostileSwarm runs 45 honest viewers and 5 hostile peers, one of each

@@ -1,0 +1,30 @@
+package relay
+
+import (
+	"testing"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/stretchr/testify/assert"
+)
+
+func TestWeakViewerScore(t *testing.T) {
+	var u Uplinks
+	weak, strong, other, silent := peer.ID("weak"), peer.ID("strong"), peer.ID("other"), peer.ID("silent")
+	score := u.WeakViewerScore(2)
+	u.Set(weak, 0)
+	u.Set(strong, 2)
+	assert.Zero(t, score(weak), "one peer that can feed it is fewer than its mesh")
+	assert.Zero(t, score(silent))
+
+	u.Set(other, 1)
+	assert.Equal(t, float64(weakFeedScore), score(weak))
+	assert.Equal(t, float64(weakFeedScore), score(silent), "a peer that announced nothing may be as weak")
+	assert.Zero(t, score(strong))
+	assert.Zero(t, score(other), "one whole copy is enough to feed a viewer")
+	// Pruned and refused, yet gossiped with as before.
+	assert.Less(t, score(weak), 0.0)
+	assert.Greater(t, score(weak), float64(GossipThreshold))
+
+	u.Forget(other)
+	assert.Zero(t, score(weak))
+}
