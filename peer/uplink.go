@@ -88,6 +88,9 @@ func (n *Node) askUplink(p libp2ppeer.ID) (int, error) {
 		return 0, err
 	}
 	defer s.Close()
+	// A read waits for no context: without this, a peer that went away
+	// mid-question would hold Close for the whole uplinkTimeout.
+	defer context.AfterFunc(ctx, func() { s.Reset() })()
 	_ = s.SetReadDeadline(time.Now().Add(uplinkTimeout))
 	// One varint, then the end of the stream; anything longer is bad.
 	buf, err := io.ReadAll(io.LimitReader(s, binary.MaxVarintLen64+1))

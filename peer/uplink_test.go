@@ -83,6 +83,30 @@ func TestWeakViewerLearnsPeersUplinks(t *testing.T) {
 	assert.False(t, asked, "a viewer that can feed others keeps to pubsub's choice")
 }
 
+// Close does not wait out a question its peer never answers.
+func TestCloseDuringUnansweredUplinkQuestion(t *testing.T) {
+	silent := loopbackNode(t, []Option{WithRelay(relay.Multiple(uplinkTestBitrate, 3), uplinkTestBitrate, relay.RoleViewer)})
+	asked := make(chan struct{}, 1)
+	release := make(chan struct{})
+	defer close(release)
+	silent.Host().SetStreamHandler(UplinkProtocol, func(s network.Stream) {
+		asked <- struct{}{}
+		<-release
+		s.Reset()
+	})
+	weak, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithBootstrap(addrWith(t, silent, "/tcp/")),
+		WithRelay(relay.Multiple(uplinkTestBitrate, 0.9), uplinkTestBitrate, relay.RoleViewer))
+	require.NoError(t, err)
+	select {
+	case <-asked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the weak viewer never asked")
+	}
+	start := time.Now()
+	require.NoError(t, weak.Close())
+	assert.Less(t, time.Since(start), uplinkTimeout/2, "Close waited for the answer")
+}
+
 func TestUplinkExchangeOff(t *testing.T) {
 	source, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithUplinkExchange(false),
 		WithRelay(relay.Multiple(uplinkTestBitrate, 4), uplinkTestBitrate, relay.RoleSource))
