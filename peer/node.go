@@ -167,7 +167,7 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 		// A source feeds the strong (relay.Uplinks.SourceScore); a viewer
 		// that can pass on no whole copy keeps to those that can
 		// (relay.Uplinks.WeakViewerScore).
-		if n.role == relay.RoleSource || n.budget.Copies(n.bitrate) < 1 {
+		if n.role == relay.RoleSource || n.budget.Weak(n.bitrate) {
 			if err := n.askUplinks(); err != nil {
 				return err
 			}

@@ -410,10 +410,12 @@ func WithUploadBurst(n int64) Option {
 }
 
 // WithUplinkExchange sets whether the node announces the copies of the
-// stream its budget carries on [UplinkProtocol], and, for a source, asks
-// each peer for its own (default [DefaultUplinkExchange]). A source that
-// knows enough peers able to pass the stream on feeds only those (see
-// relay.Uplinks.SourceScore). Off, a source grafts whichever peers come.
+// stream its budget carries on [UplinkProtocol], and, for a source or a
+// viewer whose budget carries no whole copy, asks each peer for its own
+// (default [DefaultUplinkExchange]). A source that knows enough peers able
+// to pass the stream on feeds only those (see relay.Uplinks.SourceScore),
+// and such a viewer keeps the other weak ones out of its mesh
+// (relay.Uplinks.WeakViewerScore). Off, both graft whichever peers come.
 func WithUplinkExchange(on bool) Option {
 	return func(c *config) error {
 		c.uplinkExchange = on

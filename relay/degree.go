@@ -109,6 +109,11 @@ func (b Budget) Degree(bitrate int64, role Role) Degree {
 	}
 }
 
+// Weak reports whether budget b carries less than one whole copy of a
+// stream of bitrate bytes per second: a viewer that cannot feed another
+// one, and keeps such peers out of its mesh (Uplinks.WeakViewerScore).
+func (b Budget) Weak(bitrate int64) bool { return b.Copies(bitrate) < 1 }
+
 // leaf reports whether a viewer with budget b is a leaf of the mesh (see
 // MinViewerDegree): its cap carries at most LeafCopies copies.
 func (b Budget) leaf(bitrate int64, role Role) bool {

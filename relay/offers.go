@@ -162,11 +162,15 @@ func (r *Offers) offerUnlessWanted(p peer.ID, key [messageIDSize]byte) (wanted b
 // hop after hop, for seconds.
 func (r *Offers) Want(p peer.ID, ids []string) {
 	r.update(p, func(o *offered, now time.Time) {
+		asked := false
 		for _, id := range ids {
 			if len(id) == messageIDSize {
 				o.wants.put(now, [messageIDSize]byte([]byte(id)), HeldTTL, MaxIHaveLength)
-				o.offers = decayingShare{}
+				asked = true
 			}
+		}
+		if asked {
+			o.offers = decayingShare{}
 		}
 	})
 }

@@ -103,7 +103,7 @@ func (b Budget) PubSubOptions(bitrate int64, role Role, m *Monitor) []pubsub.Opt
 	case m == nil:
 	case role == RoleSource:
 		score.AppSpecificScore = m.Uplinks().SourceScore(params.D)
-	case b.Copies(bitrate) < 1:
+	case b.Weak(bitrate):
 		score.AppSpecificScore = m.Uplinks().WeakViewerScore(params.D)
 	}
 	opts := []pubsub.Option{

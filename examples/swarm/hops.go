@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gridcast/gridcast/broadcast"
+	"github.com/gridcast/gridcast/internal/lru"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
@@ -68,14 +69,12 @@ type hopTracer struct {
 	class string
 
 	// asked is whom pubsub last sent an IWANT for each message ID, for
-	// the last maxAsked IDs, in order in askedRing. A chunk that first
-	// arrives from the peer it was asked of is a pull. (The write path
-	// may hold an IWANT back and drop it; a chunk whose push won that
-	// race came from a mesh peer, which was not asked.)
-	mu        sync.Mutex
-	asked     map[string]libp2ppeer.ID
-	askedRing []string
-	askedNext int
+	// the last maxAsked IDs. A chunk that first arrives from the peer it
+	// was asked of is a pull. (The write path may hold an IWANT back and
+	// drop it; a chunk whose push won that race came from a mesh peer,
+	// which was not asked.)
+	mu    sync.Mutex
+	asked *lru.Cache[string, libp2ppeer.ID]
 }
 
 const maxAsked = 1024
@@ -90,8 +89,9 @@ func (h *hopTracer) DeliverMessage(msg *pubsub.Message) {
 		return
 	}
 	h.mu.Lock()
-	pulled := h.asked[msg.ID] == msg.ReceivedFrom
+	from, asked := h.asked.Get(msg.ID)
 	h.mu.Unlock()
+	pulled := asked && from == msg.ReceivedFrom
 	h.tree.arrive(idx, published, h.self, msg.ReceivedFrom, h.class, pulled, time.Now())
 }
 
@@ -104,14 +104,7 @@ func (h *hopTracer) SendRPC(rpc *pubsub.RPC, p libp2ppeer.ID) {
 	defer h.mu.Unlock()
 	for _, w := range iwants {
 		for _, id := range w.GetMessageIDs() {
-			if len(h.askedRing) < maxAsked {
-				h.askedRing = append(h.askedRing, id)
-			} else {
-				delete(h.asked, h.askedRing[h.askedNext])
-				h.askedRing[h.askedNext] = id
-				h.askedNext = (h.askedNext + 1) % maxAsked
-			}
-			h.asked[id] = p
+			h.asked.Put(id, p)
 		}
 	}
 }
@@ -174,7 +167,7 @@ func newHopTree(source libp2ppeer.ID, link func(a, b libp2ppeer.ID) (time.Durati
 
 // tracer returns the tracer of the viewer self, of uplink class class.
 func (t *hopTree) tracer(self libp2ppeer.ID, class string) *hopTracer {
-	return &hopTracer{tree: t, self: self, class: class, asked: make(map[string]libp2ppeer.ID)}
+	return &hopTracer{tree: t, self: self, class: class, asked: lru.New[string, libp2ppeer.ID](maxAsked)}
 }
 
 func (t *hopTree) arrive(idx uint64, published time.Time, self, from libp2ppeer.ID, class string, pulled bool, at time.Time) {

@@ -41,11 +41,10 @@ func (s Sample) String() string {
 		s.Seconds, float64(s.HeapLive)/1e6, s.Goroutines, s.Viewers)
 }
 
-// carried is what folding took out of the records: continuity counts and
-// the latencies, kept as a histogram.
+// carried is what folding took out of the records beside each viewer's
+// own counts (recorder.folded): the latencies, kept as a histogram.
 type carried struct {
-	onTime, due int
-	latency     *durationHistogram
+	latency *durationHistogram
 }
 
 // durationHistogram counts durations in logarithmic buckets 1% wide, from
@@ -89,8 +88,8 @@ func (h *durationHistogram) quantiles() Quantiles {
 }
 
 // fold moves every chunk whose deadline fell before cutoff out of the
-// records: its continuity into r.carry, its plays out of the viewers'
-// maps and all latencies so far into the histogram.
+// records: its plays out of the viewers' maps into their counts, and all
+// latencies so far into r.carry's histogram.
 func (r *runner) fold(cutoff time.Time) {
 	r.mu.Lock()
 	n := 0
@@ -110,7 +109,6 @@ func (r *runner) fold(cutoff time.Time) {
 	r.mu.Unlock()
 
 	last := folded[len(folded)-1].Index
-	var onTime, due int
 	var lat []time.Duration
 	for _, m := range all {
 		v := m.recorder().snapshot(cutoff)
@@ -119,12 +117,9 @@ func (r *runner) fold(cutoff time.Time) {
 		if v.FirstPlay.IsZero() {
 			pending, d = d.due-v.PendingDue, dues{} // due only if it never starts
 		}
-		onTime, due = onTime+d.onTime, due+d.due
 		lat = append(lat, m.recorder().fold(last, pending, d)...)
 	}
 	r.mu.Lock()
-	r.carry.onTime += onTime
-	r.carry.due += due
 	r.carry.latency.add(lat...)
 	r.mu.Unlock()
 	if r.hops != nil {

@@ -21,7 +21,7 @@ func TestHeapProfilesFlag(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, dir, cfg.heapProfiles)
 
-	r := newRunner(cfg.workload, "gridcast", io.Discard, cfg.sample, cfg.heapProfiles)
+	r := newRunner(cfg, "gridcast", io.Discard)
 	r.writeHeapProfile(Sample{Seconds: 125})
 	info, err := os.Stat(filepath.Join(dir, "gridcast-heap-00125s.pb.gz"))
 	require.NoError(t, err, "named by the second, in a directory it creates")

@@ -200,9 +200,7 @@ func runAll(ctx context.Context, cfg config, progress io.Writer) (Report, error)
 	rep := Report{Workload: w}
 	for _, mode := range cfg.modes {
 		wall := realNow() // time.Now is virtual inside a synctest bubble
-		r := newRunner(w, mode, progress, cfg.sample, cfg.heapProfiles)
-		r.starved = cfg.starved
-		m, err := runMode(ctx, w, mode, r)
+		m, err := runMode(ctx, w, mode, newRunner(cfg, mode, progress))
 		if err != nil {
 			return rep, err
 		}

@@ -43,13 +43,19 @@ func (d dues) plus(o dues) dues {
 func (d dues) missed() int { return d.due - d.onTime }
 
 // continuity counts, over all viewers, the chunks due and those played by
-// their deadline (see viewerDues).
+// their deadline, folded ones included (see allDues).
 func continuity(pubs []published, viewers []viewerResult, deadline time.Duration, end time.Time) (onTime, due int) {
 	for _, v := range viewers {
-		d := viewerDues(pubs, v, deadline, end)
+		d := allDues(pubs, v, deadline, end)
 		onTime, due = onTime+d.onTime, due+d.due
 	}
 	return onTime, due
+}
+
+// allDues is viewerDues for the chunks still recorded plus what folding
+// counted for v before (viewerResult.Folded).
+func allDues(pubs []published, v viewerResult, deadline time.Duration, end time.Time) dues {
+	return viewerDues(pubs, v, deadline, end).plus(v.Folded)
 }
 
 // viewerDues counts v's chunks due and how they played. A chunk is due
@@ -93,7 +99,7 @@ func misses(pubs []published, viewers []viewerResult, deadline time.Duration, en
 	var all dues
 	var missed []int
 	for _, v := range viewers {
-		d := viewerDues(pubs, v, deadline, end).plus(v.Folded)
+		d := allDues(pubs, v, deadline, end)
 		if d.due == 0 {
 			continue
 		}

@@ -92,7 +92,6 @@ type Quantiles struct {
 // measure turns what a mode recorded into its report row.
 func measure(w Workload, mode string, viewers []viewerResult, pubs []published, lags []time.Duration, start, end time.Time, carry carried) ModeReport {
 	onTime, due := continuity(pubs, viewers, w.Deadline, end)
-	onTime, due = onTime+carry.onTime, due+carry.due
 	rep := ModeReport{Mode: mode, ViewersSeen: len(viewers), ChunksPublished: len(pubs)}
 	if due > 0 {
 		rep.Continuity = float64(onTime) / float64(due)

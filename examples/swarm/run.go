@@ -70,8 +70,10 @@ type runner struct {
 	nextUser int
 }
 
-func newRunner(w Workload, mode string, progress io.Writer, sample time.Duration, heapProfiles string) *runner {
-	return &runner{w: w, mode: mode, rng: rand.New(rand.NewPCG(w.Seed, 0x5eed)), progress: progress, sample: sample, heapProfiles: heapProfiles}
+func newRunner(cfg config, mode string, progress io.Writer) *runner {
+	w := cfg.workload
+	return &runner{w: w, mode: mode, rng: rand.New(rand.NewPCG(w.Seed, 0x5eed)), progress: progress,
+		sample: cfg.sample, heapProfiles: cfg.heapProfiles, starved: cfg.starved}
 }
 
 // uplinkOf draws a viewer's uplink class.

@@ -162,9 +162,8 @@ func (r *runner) progressLoop(ctx context.Context, end time.Time) {
 		if !sleepUntil(ctx, t) {
 			return
 		}
-		viewers, pubs, _, carry := r.results(t)
+		viewers, pubs, _, _ := r.results(t)
 		onTime, due := continuity(pubs, viewers, r.w.Deadline, t)
-		onTime, due = onTime+carry.onTime, due+carry.due
 		fmt.Fprintf(r.progress, "%-18s %5.0fs/%.0fs  viewers %4d  continuity %-7s  %s%s%s\n",
 			r.mode, t.Sub(r.started).Seconds(), r.w.Duration.Seconds(), r.viewerCount(), ratio(onTime, due), r.src.status(), r.viewerStatus(), r.treeStatus(t))
 		for _, line := range r.starvedLines(t, r.starved) {

@@ -118,7 +118,7 @@ func printBanner(w io.Writer, node *peer.Node, ch broadcast.Channel, o options) 
 	}
 	fmt.Fprintf(w, "relaying: like every gridcast viewer, you pass the stream on to other viewers (mesh of %d, at most %d peers), using at most %s of your upload; change it with -upload\n",
 		d.D, d.Dhi, relay.FormatRate(o.upload))
-	if (relay.Budget{Upload: o.upload}).Copies(o.bitrate) < 1 {
+	if node.Budget().Weak(o.bitrate) {
 		fmt.Fprintf(w, "note: %s is less than one copy of a %s stream: you pass on less than you receive, and your mesh peers make up the rest from their other peers\n",
 			relay.FormatRate(o.upload), relay.FormatRate(o.bitrate))
 	}
