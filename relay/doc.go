@@ -337,6 +337,29 @@
 // a chunk 26 ms at the median, a 1× viewer 420 ms. Shorter trees or
 // shorter links would help; a faster write path cannot.
 //
+// # What did not give them a feeder
+//
+// Each of these lost on seeds 2 and 3 of the seed preset (30 s, gridcast
+// alone), against 99.18% and 99.49% without it:
+//   - a strong viewer scoring the peers that announce a whole copy above
+//     the opportunistic-graft threshold, so that a mesh whose median peer
+//     is weaker grafts two of them: 97.4% at 21 s of seed 2 against 99.4%,
+//     with two thirds more RPCs dropped for full queues (stopped there);
+//   - the same only while no such mesh peer had delivered it a chunk
+//     first within 2 s: 98.89% and 98.62%, 0.04 more copies downloaded and
+//     0.04 more duplicates;
+//   - viewers pinging their silent mesh peers: 99.13% (seed 2);
+//   - 1× viewers announcing lazily to any peer that had 5% of their
+//     offers elsewhere first (91.1%, a swarm-wide stall, and 98.5%), or
+//     only at 90% (99.12% and 99.34%);
+//   - a 4× source keeping three mesh peers instead of two (D = Dlo = 3):
+//     99.05%, and a stall to 93.1% once its cap, three copies, had no room
+//     left.
+//
+// Grafting feeders put strong viewers in each other's meshes, and the
+// duplicates and full queues that brought cost the swarm more than the
+// starving viewers gained.
+//
 // # Hostile peers
 //
 // Gossip is bounded so that a peer cannot spend a node's upload by asking:
