@@ -88,10 +88,10 @@ func (n *Node) askUplink(p libp2ppeer.ID) (int, error) {
 		return 0, err
 	}
 	defer s.Close()
-	// A read waits for no context: without this, a peer that went away
-	// mid-question would hold Close for the whole uplinkTimeout.
+	// A read waits for no context, so ctx's end (uplinkTimeout, or the
+	// node closing) resets the stream: a peer that went away mid-question
+	// must not hold Close.
 	defer context.AfterFunc(ctx, func() { s.Reset() })()
-	_ = s.SetReadDeadline(time.Now().Add(uplinkTimeout))
 	// One varint, then the end of the stream; anything longer is bad.
 	buf, err := io.ReadAll(io.LimitReader(s, binary.MaxVarintLen64+1))
 	if err != nil {

@@ -290,10 +290,10 @@
 // the seed preset (30 s, one run each) it went from 97.75% to 98.92%,
 // latency p99 from 2.29 s to 1.88 s. Stronger viewers can form such
 // islands too, a few cable viewers whose meshes join only each other and
-// 1× viewers; a rule that pruned a strong viewer's 1× mesh peers while most of its
-// first copies came from them lost more than it saved in the one
-// comparison made (96.7% against 99.5% without churn, seed 1): the 1×
-// viewers it pruned lost their feeders.
+// 1× viewers; a rule that pruned a strong viewer's 1× mesh peers while
+// most of its first copies came from them lost more than it saved in the
+// one comparison made (96.7% against 99.5% without churn, seed 1): the
+// 1× viewers it pruned lost their feeders.
 //
 // # Peers that leave without a goodbye
 //

@@ -41,12 +41,6 @@ func (s Sample) String() string {
 		s.Seconds, float64(s.HeapLive)/1e6, s.Goroutines, s.Viewers)
 }
 
-// carried is what folding took out of the records beside each viewer's
-// own counts (recorder.folded): the latencies, kept as a histogram.
-type carried struct {
-	latency *durationHistogram
-}
-
 // durationHistogram counts durations in logarithmic buckets 1% wide, from
 // 1 µs to about 20 minutes: quantiles read from it are within 1%.
 type durationHistogram struct {
@@ -89,7 +83,7 @@ func (h *durationHistogram) quantiles() Quantiles {
 
 // fold moves every chunk whose deadline fell before cutoff out of the
 // records: its plays out of the viewers' maps into their counts, and all
-// latencies so far into r.carry's histogram.
+// latencies so far into r.folded.
 func (r *runner) fold(cutoff time.Time) {
 	r.mu.Lock()
 	n := 0
@@ -103,8 +97,8 @@ func (r *runner) fold(cutoff time.Time) {
 	folded := append([]published(nil), r.pubs[:n]...)
 	r.pubs = append(r.pubs[:0:0], r.pubs[n:]...)
 	all := append(append([]member(nil), r.gone...), r.members...)
-	if r.carry.latency == nil {
-		r.carry.latency = new(durationHistogram)
+	if r.folded == nil {
+		r.folded = new(durationHistogram)
 	}
 	r.mu.Unlock()
 
@@ -120,7 +114,7 @@ func (r *runner) fold(cutoff time.Time) {
 		lat = append(lat, m.recorder().fold(last, pending, d)...)
 	}
 	r.mu.Lock()
-	r.carry.latency.add(lat...)
+	r.folded.add(lat...)
 	r.mu.Unlock()
 	if r.hops != nil {
 		r.hops.fold(last)

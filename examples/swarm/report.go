@@ -90,7 +90,7 @@ type Quantiles struct {
 }
 
 // measure turns what a mode recorded into its report row.
-func measure(w Workload, mode string, viewers []viewerResult, pubs []published, lags []time.Duration, start, end time.Time, carry carried) ModeReport {
+func measure(w Workload, mode string, viewers []viewerResult, pubs []published, lags []time.Duration, start, end time.Time, foldedLatency *durationHistogram) ModeReport {
 	onTime, due := continuity(pubs, viewers, w.Deadline, end)
 	rep := ModeReport{Mode: mode, ViewersSeen: len(viewers), ChunksPublished: len(pubs)}
 	if due > 0 {
@@ -103,8 +103,8 @@ func measure(w Workload, mode string, viewers []viewerResult, pubs []published, 
 			rep.NeverStarted++
 		}
 	}
-	if carry.latency != nil {
-		h := *carry.latency
+	if foldedLatency != nil {
+		h := *foldedLatency // a copy: the runner's stays as it was
 		h.add(latencies...)
 		rep.LatencyMs = h.quantiles()
 	} else {

@@ -57,8 +57,12 @@ type runner struct {
 	// each second (see starvedLines; 0: off).
 	starved int
 
-	mu       sync.Mutex // guards members, gone, pubs, lags, carry, samples, classes
-	carry    carried
+	// mu guards members, gone, pubs, lags, folded, samples, classes.
+	// folded holds the latencies folding took out of the records (each
+	// viewer keeps its own continuity counts, recorder.folded); nil until
+	// the first fold.
+	mu       sync.Mutex
+	folded   *durationHistogram
 	classes  map[libp2ppeer.ID]string // uplink class of each present gridcast viewer
 	hostiles []*hostilePeer
 	samples  []Sample
@@ -298,19 +302,20 @@ func (r *runner) viewerCount() int {
 	return len(r.members)
 }
 
-// results snapshots every viewer's record, and what folding carried.
-func (r *runner) results(end time.Time) ([]viewerResult, []published, []time.Duration, carried) {
+// results snapshots every viewer's record, and the latencies folded out
+// of them (nil if none were).
+func (r *runner) results(end time.Time) ([]viewerResult, []published, []time.Duration, *durationHistogram) {
 	r.mu.Lock()
 	all := append(append([]member(nil), r.gone...), r.members...)
 	pubs := append([]published(nil), r.pubs...)
 	lags := append([]time.Duration(nil), r.lags...)
-	carry := r.carry
+	folded := r.folded
 	r.mu.Unlock()
 	out := make([]viewerResult, len(all))
 	for i, m := range all {
 		out[i] = m.recorder().snapshot(end)
 	}
-	return out, pubs, lags, carry
+	return out, pubs, lags, folded
 }
 
 // pubsubSource is a gridcast broadcaster.

@@ -55,8 +55,8 @@ func runMode(ctx context.Context, w Workload, mode string, r *runner) (ModeRepor
 	wg.Wait()
 	hostiles := r.hostileReport()
 
-	viewers, pubs, lags, carry := r.finish(end)
-	report := measure(w, mode, viewers, pubs, lags, r.started, end, carry)
+	viewers, pubs, lags, folded := r.finish(end)
+	report := measure(w, mode, viewers, pubs, lags, r.started, end, folded)
 	report.Samples = r.samples
 	report.Hostile = hostiles
 	if r.hops != nil {
@@ -226,7 +226,7 @@ func (r *runner) sampleLoop(ctx context.Context, end time.Time) {
 }
 
 // finish records every viewer's final counters and stops them.
-func (r *runner) finish(end time.Time) ([]viewerResult, []published, []time.Duration, carried) {
+func (r *runner) finish(end time.Time) ([]viewerResult, []published, []time.Duration, *durationHistogram) {
 	r.mu.Lock()
 	present := append([]member(nil), r.members...)
 	r.mu.Unlock()
