@@ -355,6 +355,15 @@
 //   - a 4× source keeping three mesh peers instead of two (D = Dlo = 3):
 //     99.05%, and a stall to 93.1% once its cap, three copies, had no room
 //     left.
+//   - a strong viewer that heard from no mesh peer able to feed it for
+//     2 s scoring its weak peers below zero (as a weak viewer does, so the
+//     heartbeat prunes them and grafts strong ones): 86.9% at 10 s of
+//     seed 2 (stopped there); firing instead after 1 s with no chunk at
+//     all, 87.7% (seed 2, 99.15% without it, from the same binary), with
+//     start-up p95 at 16.9 s: it fired on joining viewers before their
+//     first chunk, and later only in stalls wider than one viewer, since a
+//     viewer starving alone still gets late chunks by gossip repair, so it
+//     made stalls worse rather than ending them.
 //
 // Grafting feeders put strong viewers in each other's meshes, and the
 // duplicates and full queues that brought cost the swarm more than the
