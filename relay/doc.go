@@ -339,8 +339,8 @@
 //
 // # What did not give them a feeder
 //
-// Each of these lost on seeds 2 and 3 of the seed preset (30 s, gridcast
-// alone), against 99.18% and 99.49% without it:
+// Each of these lost on the seed preset (30 s, gridcast alone), on seeds 2
+// and 3 against 99.18% and 99.49% without it unless it says otherwise:
 //   - a strong viewer scoring the peers that announce a whole copy above
 //     the opportunistic-graft threshold, so that a mesh whose median peer
 //     is weaker grafts two of them: 97.4% at 21 s of seed 2 against 99.4%,
@@ -360,10 +360,12 @@
 //     heartbeat prunes them and grafts strong ones): 86.9% at 10 s of
 //     seed 2 (stopped there); firing instead after 1 s with no chunk at
 //     all, 87.7% (seed 2, 99.15% without it, from the same binary), with
-//     start-up p95 at 16.9 s: it fired on joining viewers before their
-//     first chunk, and later only in stalls wider than one viewer, since a
-//     viewer starving alone still gets late chunks by gossip repair, so it
-//     made stalls worse rather than ending them.
+//     start-up p95 at 16.9 s, because it fired on joining viewers before
+//     their first chunk. Past start-up it can fire only in stalls wider
+//     than one viewer, since a viewer starving alone still gets late
+//     chunks by gossip repair, and there shedding peers deepens the stall;
+//     what such a viewer lacks is a sign that its chunks come late, which
+//     the relay, seeing message IDs and not publish times, does not have.
 //
 // Grafting feeders put strong viewers in each other's meshes, and the
 // duplicates and full queues that brought cost the swarm more than the
