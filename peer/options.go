@@ -191,6 +191,7 @@ type config struct {
 	uploadBurst      int64
 	lazyShare        float64
 	pullDelay        time.Duration
+	feedStrongest    bool
 	meshSilence      time.Duration
 	uplinkExchange   bool
 	forgetAfter      time.Duration
@@ -359,6 +360,15 @@ func WithLazyPush(share float64) Option {
 			return fmt.Errorf("%w: lazy push share %v outside [0, 1]", ErrBadOption, share)
 		}
 		c.lazyShare = share
+		return nil
+	}
+}
+
+// WithFeedStrongest has a source feed only the strongest peers it knows
+// (relay.Uplinks.FeedStrongest). Off by default.
+func WithFeedStrongest(on bool) Option {
+	return func(c *config) error {
+		c.feedStrongest = on
 		return nil
 	}
 }

@@ -1,7 +1,9 @@
 package relay
 
 import (
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 )
@@ -36,6 +38,27 @@ const (
 type Uplinks struct {
 	mu     sync.Mutex
 	copies map[peer.ID]int
+	// strongest has SourceScore keep to the d strongest peers.
+	strongest atomic.Bool
+}
+
+// FeedStrongest has SourceScore feed only the strongest peers known: those
+// that announced at least as many copies as the d-th strongest.
+func (u *Uplinks) FeedStrongest(on bool) { u.strongest.Store(on) }
+
+// kth returns the k-th largest announcement, or 0 with fewer than k.
+func (u *Uplinks) kth(k int) int {
+	u.mu.Lock()
+	all := make([]int, 0, len(u.copies))
+	for _, c := range u.copies {
+		all = append(all, c)
+	}
+	u.mu.Unlock()
+	if k <= 0 || len(all) < k {
+		return 0
+	}
+	slices.Sort(all)
+	return all[len(all)-k]
 }
 
 // Set records that p announced copies (clamped to [0, MaxAnnouncedCopies]).
@@ -92,7 +115,13 @@ func (u *Uplinks) atLeast(least int) int {
 // any peer could by grafting before this existed; scoring still prunes it
 // for invalid chunks, and the source's other mesh peers are unaffected.
 func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
-	return u.feedScore(d, FeedMinCopies)
+	feed := u.feedScore(d, FeedMinCopies)
+	return func(p peer.ID) float64 {
+		if !u.strongest.Load() {
+			return feed(p)
+		}
+		return u.feedScore(d, max(FeedMinCopies, u.kth(d)))(p)
+	}
 }
 
 // WeakViewerScore returns the application-specific score function of a

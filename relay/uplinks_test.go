@@ -28,3 +28,23 @@ func TestWeakViewerScore(t *testing.T) {
 	u.Forget(other)
 	assert.Zero(t, score(weak))
 }
+
+func TestSourceScoreFeedStrongestKeepsToTheTop(t *testing.T) {
+	var u Uplinks
+	u.Set("cable1", 2)
+	u.Set("cable2", 2)
+	u.Set("fibre1", 9)
+	u.Set("fibre2", 9)
+	u.Set("fibre3", 12)
+	score := u.SourceScore(2)
+	assert.Zero(t, score("cable1"), "without FeedStrongest every strong peer may feed")
+
+	u.FeedStrongest(true)
+	assert.Equal(t, float64(weakFeedScore), score("cable1"))
+	assert.Zero(t, score("fibre1"), "ties with the d-th strongest are kept")
+	assert.Zero(t, score("fibre3"))
+
+	u.Forget("fibre2")
+	u.Forget("fibre3")
+	assert.Zero(t, score("cable1"), "with one fibre left the cable peers feed too")
+}

@@ -53,6 +53,9 @@ var tuneNodeParams = map[string]func(v int) peer.Option{
 	// meshping is how long a mesh peer may be silent before it is pinged,
 	// in milliseconds (0: off; see peer.WithMeshPing).
 	"meshping": func(v int) peer.Option { return peer.WithMeshPing(time.Duration(v) * time.Millisecond) },
+	// feedtop has a source feed only its strongest peers (0 or 1; see
+	// peer.WithFeedStrongest).
+	"feedtop": func(v int) peer.Option { return peer.WithFeedStrongest(v != 0) },
 	// burst is the upload limiter's burst in bytes (0: relay's default).
 	"burst": func(v int) peer.Option { return peer.WithUploadBurst(int64(v)) },
 }
