@@ -365,7 +365,9 @@ func WithLazyPush(share float64) Option {
 }
 
 // WithFeedStrongest has a source feed only the strongest peers it knows
-// (relay.Uplinks.FeedStrongest). Off by default.
+// (relay.Uplinks.FeedStrongest): with D mesh peers, those announcing at
+// least as many copies as the D-th strongest. It needs the uplink exchange
+// and does nothing on a viewer. Off by default.
 func WithFeedStrongest(on bool) Option {
 	return func(c *config) error {
 		c.feedStrongest = on

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"maps"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -46,21 +47,6 @@ type Uplinks struct {
 // that announced at least as many copies as the d-th strongest.
 func (u *Uplinks) FeedStrongest(on bool) { u.strongest.Store(on) }
 
-// kth returns the k-th largest announcement, or 0 with fewer than k.
-func (u *Uplinks) kth(k int) int {
-	u.mu.Lock()
-	all := make([]int, 0, len(u.copies))
-	for _, c := range u.copies {
-		all = append(all, c)
-	}
-	u.mu.Unlock()
-	if k <= 0 || len(all) < k {
-		return 0
-	}
-	slices.Sort(all)
-	return all[len(all)-k]
-}
-
 // Set records that p announced copies (clamped to [0, MaxAnnouncedCopies]).
 func (u *Uplinks) Set(p peer.ID, copies int) {
 	copies = min(max(copies, 0), MaxAnnouncedCopies)
@@ -87,19 +73,6 @@ func (u *Uplinks) Copies(p peer.ID) (int, bool) {
 	return c, ok
 }
 
-// atLeast counts the peers that announced least copies or more.
-func (u *Uplinks) atLeast(least int) int {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	n := 0
-	for _, c := range u.copies {
-		if c >= least {
-			n++
-		}
-	}
-	return n
-}
-
 // SourceScore returns the application-specific score function
 // (PeerScoreParams.AppSpecificScore) of a source whose mesh holds d peers.
 //
@@ -115,13 +88,7 @@ func (u *Uplinks) atLeast(least int) int {
 // any peer could by grafting before this existed; scoring still prunes it
 // for invalid chunks, and the source's other mesh peers are unaffected.
 func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
-	feed := u.feedScore(d, FeedMinCopies)
-	return func(p peer.ID) float64 {
-		if !u.strongest.Load() {
-			return feed(p)
-		}
-		return u.feedScore(d, max(FeedMinCopies, u.kth(d)))(p)
-	}
+	return func(p peer.ID) float64 { return u.feed(p, d, FeedMinCopies, u.strongest.Load()) }
 }
 
 // WeakViewerScore returns the application-specific score function of a
@@ -147,13 +114,29 @@ func (u *Uplinks) WeakViewerScore(d int) func(peer.ID) float64 {
 // copies, or none, while at least d peers announced least or more; 0
 // otherwise.
 func (u *Uplinks) feedScore(d, least int) func(peer.ID) float64 {
-	return func(p peer.ID) float64 {
-		if c, ok := u.Copies(p); ok && c >= least {
-			return 0
-		}
-		if u.atLeast(least) < d {
-			return 0
-		}
-		return weakFeedScore
+	return func(p peer.ID) float64 { return u.feed(p, d, least, false) }
+}
+
+// feed is feedScore's score of p, in one pass under the lock; with top,
+// least rises to the d-th largest announcement.
+func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if top && d > 0 && len(u.copies) >= d {
+		all := slices.Sorted(maps.Values(u.copies))
+		least = max(least, all[len(all)-d])
 	}
+	if c, ok := u.copies[p]; ok && c >= least {
+		return 0
+	}
+	strong := 0
+	for _, c := range u.copies {
+		if c >= least {
+			strong++
+		}
+	}
+	if strong < d {
+		return 0
+	}
+	return weakFeedScore
 }
