@@ -269,16 +269,28 @@
 // 1× viewers delivered 3.1% of chunks on time; feeding strong relays, the
 // same workload delivered 34%.
 //
-// Uplinks.FeedStrongest (peer.WithFeedStrongest, off by default) narrows
-// that to the strongest: peers that announce at least as many copies as
-// the D-th strongest known. On the seed preset (30 s, gridcast alone) it
-// put fibre viewers under the source on both seeds measured, where
-// without it seed 3's source fed two 3× viewers: continuity 99.21% and
-// 99.19% against 98.83% and 99.02% from the same session, latency p50
-// 643 and 599 ms against 695 and 835, p99 1.70 and 1.62 s against 1.83
-// and 1.83, download 1.31 and 1.29 against 1.33 and 1.28. One run per
-// seed, within the spread of earlier baselines (99.15% and 99.49%) on
-// continuity, so it is not yet the default.
+// Uplinks.FeedStrongest (peer.WithFeedStrongest, on by default in
+// peer) narrows that to the strongest: peers that announce at least as
+// many copies as the D-th strongest known, or FeedStrongCopies (4) if
+// that is fewer. The bar stops there because announcements are claims:
+// uncapped, two peers claiming MaxAnnouncedCopies would be a source's
+// whole mesh, feeding nobody; capped, they compete with every honest
+// peer of four copies or more. The source's D mesh peers carry the whole
+// swarm, so the fewer hops each chunk needs under them the sooner
+// everyone has it. On the seed preset (30 s, gridcast alone)
+// it put fibre viewers under the source on the three seeds measured,
+// where without it the source fed two 3× viewers and 964 of seed 3's 989
+// viewers hung under one of them: continuity 99.21%, 99.19% and 99.16%
+// against 98.83%, 99.02% and 99.07% from the same sessions (seeds 2, 3
+// and 4), latency p50 643, 599 and 631 ms against 695, 835 and 732, p99
+// 1.70, 1.62 and 1.68 s against 1.83, 1.83 and 1.79, viewers missing any
+// chunk 8.6%, 7.5% and 8.3% against 12.8%, 10.9% and 11.6%, for the same
+// download (1.31, 1.29 and 1.31 against 1.33, 1.28 and 1.31). The
+// continuity gains sit within the spread of earlier same-seed baselines
+// (99.15% and 99.49% for seeds 2 and 3); latency and the viewers missing
+// a chunk moved the same way on every seed. Those runs had no cap; on
+// this preset it changes nothing, as every viewer announces 0, 2 or 8
+// copies.
 //
 // # Weak viewers keep to peers that can feed them
 //

@@ -16,6 +16,15 @@ const (
 	// with a mesh of at least 3. A viewer that can pass on fewer turns the
 	// source's scarce copies into a trickle for everyone below it.
 	FeedMinCopies = 2
+	// FeedStrongCopies is as high as FeedStrongest raises the bar: a
+	// peer announcing this many copies stays fit to feed, however many
+	// claim more. Without it two peers claiming MaxAnnouncedCopies would
+	// push every honest viewer out of a source's mesh of two and take
+	// the stream down with them; with it they compete with every honest
+	// peer this strong, as any peer claiming FeedMinCopies did before.
+	// Four is twice FeedMinCopies and half what a fibre line of ten
+	// copies announces under a 90% cap, so fibre and cable still differ.
+	FeedStrongCopies = 4
 	// MaxAnnouncedCopies bounds what a peer may claim; more is read as
 	// this much.
 	MaxAnnouncedCopies = 64
@@ -44,7 +53,9 @@ type Uplinks struct {
 }
 
 // FeedStrongest has SourceScore feed only the strongest peers known: those
-// that announced at least as many copies as the d-th strongest.
+// that announced at least as many copies as the d-th strongest, or
+// FeedStrongCopies if that is fewer, and at least FeedMinCopies. Off in a new Uplinks; peer.Node turns it on by
+// default (peer.DefaultFeedStrongest).
 func (u *Uplinks) FeedStrongest(on bool) { u.strongest.Store(on) }
 
 // Set records that p announced copies (clamped to [0, MaxAnnouncedCopies]).
@@ -118,13 +129,13 @@ func (u *Uplinks) feedScore(d, least int) func(peer.ID) float64 {
 }
 
 // feed is feedScore's score of p, in one pass under the lock; with top,
-// least rises to the d-th largest announcement.
+// least rises to the d-th largest announcement, up to FeedStrongCopies.
 func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if top && d > 0 && len(u.copies) >= d {
 		all := slices.Sorted(maps.Values(u.copies))
-		least = max(least, all[len(all)-d])
+		least = max(least, min(all[len(all)-d], FeedStrongCopies))
 	}
 	if c, ok := u.copies[p]; ok && c >= least {
 		return 0

@@ -44,6 +44,17 @@ func TestSourceScoreFeedStrongestKeepsToTheTop(t *testing.T) {
 	assert.Zero(t, score("fibre1"), "ties with the d-th strongest are kept")
 	assert.Zero(t, score("fibre3"))
 
+	u.Set("liar1", MaxAnnouncedCopies)
+	u.Set("liar2", MaxAnnouncedCopies)
+	assert.Zero(t, score("fibre1"), "claims above FeedStrongCopies push no honest fibre peer out")
+	assert.Zero(t, score("liar1"))
+	assert.Equal(t, float64(weakFeedScore), score("cable1"))
+	u.Set("modest", FeedStrongCopies)
+	assert.Zero(t, score("modest"))
+	u.Forget("liar1")
+	u.Forget("liar2")
+	u.Forget("modest")
+
 	u.Forget("fibre2")
 	u.Forget("fibre3")
 	assert.Zero(t, score("cable1"), "with one fibre left the cable peers feed too")
