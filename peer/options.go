@@ -379,9 +379,9 @@ func WithLazyPush(share float64) Option {
 // (relay.Uplinks.FeedStrongest): with D mesh peers, those announcing at
 // least as many copies as the D-th strongest, or relay.FeedStrongCopies
 // if that is fewer, so that no claim can push out an honest peer that
-// strong (default [DefaultFeedStrongest]); off, it feeds any D peers announcing
-// relay.FeedMinCopies or more. It needs the uplink exchange and does
-// nothing on a viewer.
+// strong (default [DefaultFeedStrongest]). Off, it feeds any D peers
+// announcing relay.FeedMinCopies or more. It needs the uplink exchange
+// and does nothing on a viewer.
 func WithFeedStrongest(on bool) Option {
 	return func(c *config) error {
 		c.feedStrongest = on

@@ -18,12 +18,13 @@ const (
 	FeedMinCopies = 2
 	// FeedStrongCopies is as high as FeedStrongest raises the bar: a
 	// peer announcing this many copies stays fit to feed, however many
-	// claim more. Without it two peers claiming MaxAnnouncedCopies would
-	// push every honest viewer out of a source's mesh of two and take
-	// the stream down with them; with it they compete with every honest
-	// peer this strong, as any peer claiming FeedMinCopies did before.
-	// Four is twice FeedMinCopies and half what a fibre line of ten
-	// copies announces under a 90% cap, so fibre and cable still differ.
+	// claim more. Without it two peers claiming MaxAnnouncedCopies
+	// would keep every honest viewer out of a source's mesh of two and
+	// take the stream down with them (0% continuity in the swarm's
+	// quick preset with 10% attackers); with it they compete with every
+	// honest peer this strong. Four is twice FeedMinCopies and half the 8
+	// copies a 10× line announces under a 90% cap, so 10× and 3× lines
+	// still differ.
 	FeedStrongCopies = 4
 	// MaxAnnouncedCopies bounds what a peer may claim; more is read as
 	// this much.
@@ -54,8 +55,9 @@ type Uplinks struct {
 
 // FeedStrongest has SourceScore feed only the strongest peers known: those
 // that announced at least as many copies as the d-th strongest, or
-// FeedStrongCopies if that is fewer, and at least FeedMinCopies. Off in a new Uplinks; peer.Node turns it on by
-// default (peer.DefaultFeedStrongest).
+// FeedStrongCopies if that is fewer, and at least FeedMinCopies. It is
+// off in a new Uplinks; peer.Node turns it on by default
+// (peer.DefaultFeedStrongest).
 func (u *Uplinks) FeedStrongest(on bool) { u.strongest.Store(on) }
 
 // Set records that p announced copies (clamped to [0, MaxAnnouncedCopies]).
