@@ -288,7 +288,7 @@
 // it put fibre viewers under the source on the three seeds measured,
 // where without it the source fed two 3× viewers and 964 of seed 3's 989
 // viewers hung under one of them: continuity 99.21%, 99.19% and 99.16%
-// against 98.83%, 99.02% and 99.07% from the same sessions (seeds 2, 3
+// against 98.83%, 99.02% and 99.07% measured alongside (seeds 2, 3
 // and 4), latency p50 643, 599 and 631 ms against 695, 835 and 732, p99
 // 1.70, 1.62 and 1.68 s against 1.83, 1.83 and 1.79, viewers missing any
 // chunk 8.6%, 7.5% and 8.3% against 12.8%, 10.9% and 11.6%, for the same
@@ -373,7 +373,7 @@
 // from the goal: p50 0.60 s and p99 1.9 s. The delivery trees say why:
 // the median chunk passes 7 relays (the p99 one 12), and a hop takes
 // about 90 ms, two thirds of it the link's latency; a cable viewer holds
-// a chunk 26 ms at the median, a 1× viewer 420 ms. Shorter trees or
+// a chunk 26 ms at the median, a 1× viewer 440 ms. Shorter trees or
 // shorter links would help; a faster write path cannot.
 //
 // # What did not give them a feeder

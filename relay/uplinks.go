@@ -24,7 +24,9 @@ const (
 	// quick preset with 10% attackers); with it they compete with every
 	// honest peer this strong. Four is twice FeedMinCopies and half the 8
 	// copies a 10× line announces under a 90% cap, so 10× and 3× lines
-	// still differ.
+	// still differ. The bar also needs 2·d peers to clear it: with no
+	// honest peer this strong, d claims would otherwise be all that
+	// clears it (0% again, with every viewer on a 3× line).
 	FeedStrongCopies = 4
 	// MaxAnnouncedCopies bounds what a peer may claim; more is read as
 	// this much.
@@ -55,8 +57,10 @@ type Uplinks struct {
 
 // FeedStrongest has SourceScore feed only the strongest peers known: those
 // that announced at least as many copies as the d-th strongest, or
-// FeedStrongCopies if that is fewer, and at least FeedMinCopies. It is
-// off in a new Uplinks; peer.Node turns it on by default
+// FeedStrongCopies if that is fewer, and at least FeedMinCopies. The bar
+// is raised only while at least 2·d peers clear it; otherwise, and with
+// fewer than d peers at FeedMinCopies, SourceScore scores as without it.
+// It is off in a new Uplinks; peer.Node turns it on by default
 // (peer.DefaultFeedStrongest).
 func (u *Uplinks) FeedStrongest(on bool) { u.strongest.Store(on) }
 
@@ -98,8 +102,10 @@ func (u *Uplinks) Copies(p peer.ID) (int, bool) {
 // without this, so a swarm of weak viewers is still fed.
 //
 // A peer that claims a capacity it lacks can take one of the d places, as
-// any peer could by grafting before this existed; scoring still prunes it
-// for invalid chunks, and the source's other mesh peers are unaffected.
+// any peer could by grafting; scoring still prunes it for invalid chunks.
+// Claims can take them all only if there are d of them and the source
+// picks them all from the peers that clear the bar: with FeedStrongest,
+// at least 2·d (see FeedStrongCopies).
 func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
 	return func(p peer.ID) float64 { return u.feed(p, d, FeedMinCopies, u.strongest.Load()) }
 }
@@ -137,7 +143,12 @@ func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
 	defer u.mu.Unlock()
 	if top && d > 0 && len(u.copies) >= d {
 		all := slices.Sorted(maps.Values(u.copies))
-		least = max(least, min(all[len(all)-d], FeedStrongCopies))
+		bar := min(all[len(all)-d], FeedStrongCopies)
+		// Raised only while twice d peers clear it, so that d peers
+		// claiming more than they have cannot be all that clears it.
+		if len(all) >= 2*d && all[len(all)-2*d] >= bar {
+			least = max(least, bar)
+		}
 	}
 	if c, ok := u.copies[p]; ok && c >= least {
 		return 0

@@ -36,6 +36,7 @@ func TestSourceScoreFeedStrongestKeepsToTheTop(t *testing.T) {
 	u.Set("fibre1", 9)
 	u.Set("fibre2", 9)
 	u.Set("fibre3", 12)
+	u.Set("fibre4", 9)
 	score := u.SourceScore(2)
 	assert.Zero(t, score("cable1"), "without FeedStrongest every strong peer may feed")
 
@@ -55,7 +56,24 @@ func TestSourceScoreFeedStrongestKeepsToTheTop(t *testing.T) {
 	u.Forget("liar2")
 	u.Forget("modest")
 
-	u.Forget("fibre2")
-	u.Forget("fibre3")
-	assert.Zero(t, score("cable1"), "with one fibre left the cable peers feed too")
+	u.Forget("fibre4")
+	assert.Zero(t, score("cable1"), "with fewer than 2d peers at the bar the cable peers feed too")
+}
+
+func TestSourceScoreFeedStrongestLiarsAloneRaiseNoBar(t *testing.T) {
+	var u Uplinks
+	u.FeedStrongest(true)
+	for _, p := range []peer.ID{"cable1", "cable2", "cable3", "cable4"} {
+		u.Set(p, 2)
+	}
+	u.Set("liar1", MaxAnnouncedCopies)
+	u.Set("liar2", MaxAnnouncedCopies)
+	score := u.SourceScore(2)
+	assert.Zero(t, score("cable1"), "d claims alone must not make the source's whole mesh")
+	assert.Zero(t, score("liar1"))
+
+	u.Set("fibre1", 8)
+	u.Set("fibre2", 8)
+	assert.Equal(t, float64(weakFeedScore), score("cable1"), "with 2d peers at the bar it is raised")
+	assert.Zero(t, score("fibre1"))
 }
