@@ -279,7 +279,8 @@
 // Uplinks.FeedStrongest (peer.WithFeedStrongest, on by default in
 // peer) narrows that to the strongest: peers that announce at least as
 // many copies as the D-th strongest known, or FeedStrongCopies (4) if
-// that is fewer. The bar stops there because announcements are claims:
+// that is fewer, while 2·d peers clear it. The bar stops there because
+// announcements are claims:
 // uncapped, two peers claiming MaxAnnouncedCopies would be a source's
 // whole mesh, feeding nobody; capped, they compete with every honest
 // peer of four copies or more. The source's D mesh peers carry the whole
@@ -304,7 +305,14 @@
 // held one black hole or nobody), 7.77% and 19.79%
 // with the wider FeedMinCopies rule (a black hole held one of the two
 // slots), and 55.60% and 56.28% capped, the source feeding honest 10×
-// viewers; without attackers, 99.18% and 99.38%.
+// viewers; without attackers, 99.18% and 99.38%. With every viewer on a
+// 3× line no honest peer reaches the cap, and the capped bar let the two
+// black holes alone clear it: 0.00% (seed 1), against 99.81% with the
+// wider rule. So the bar is raised only while 2·d peers clear it. With
+// that guard the same two runs played 14.91% (every viewer 3×; narrowed,
+// not closed) and 95.81% (the 2008 mix), and seeds 2 and 3 of the seed
+// preset without attackers 99.00% and 99.25%, the source feeding 10×
+// viewers in both.
 //
 // # Weak viewers keep to peers that can feed them
 //

@@ -1,8 +1,6 @@
 package relay
 
 import (
-	"maps"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -138,15 +136,20 @@ func (u *Uplinks) feedScore(d, least int) func(peer.ID) float64 {
 
 // feed is feedScore's score of p, in one pass under the lock; with top,
 // least rises to the d-th largest announcement, up to FeedStrongCopies.
+// Announcements are clamped to [0, MaxAnnouncedCopies], so a count per
+// value ranks them without sorting or allocating on every score.
 func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if top && d > 0 && len(u.copies) >= d {
-		all := slices.Sorted(maps.Values(u.copies))
-		bar := min(all[len(all)-d], FeedStrongCopies)
+	var count [MaxAnnouncedCopies + 1]int
+	for _, c := range u.copies {
+		count[c]++
+	}
+	if top && d > 0 {
+		bar := min(nthLargest(&count, d), FeedStrongCopies)
 		// Raised only while twice d peers clear it, so that d peers
 		// claiming more than they have cannot be all that clears it.
-		if len(all) >= 2*d && all[len(all)-2*d] >= bar {
+		if bar >= 0 && nthLargest(&count, 2*d) >= bar {
 			least = max(least, bar)
 		}
 	}
@@ -154,13 +157,22 @@ func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
 		return 0
 	}
 	strong := 0
-	for _, c := range u.copies {
-		if c >= least {
-			strong++
-		}
+	for c := least; c <= MaxAnnouncedCopies; c++ {
+		strong += count[c]
 	}
 	if strong < d {
 		return 0
 	}
 	return weakFeedScore
+}
+
+// nthLargest returns the n-th largest announcement counted in count, or
+// -1 if fewer than n were.
+func nthLargest(count *[MaxAnnouncedCopies + 1]int, n int) int {
+	for c := MaxAnnouncedCopies; c >= 0; c-- {
+		if n -= count[c]; n <= 0 {
+			return c
+		}
+	}
+	return -1
 }
