@@ -421,6 +421,16 @@
 //     99.02% at 30 s). A stall makes every viewer below it late at once;
 //     they all shed and refused their 1× peers, whose meshes fell to 0.3
 //     peers on seed 3.
+//   - 3× viewers grafting while their mesh holds fewer than three peers
+//     (Dlo = 3 instead of 2): 98.54% (seed 2), 0.29 duplicates a chunk
+//     against 0.18 and 93,521 RPCs dropped for full queues against 66,042;
+//   - a PruneBackoff of 10 s instead of 1 min, so that a viewer turned
+//     away by full meshes may ask again sooner: 98.94% and 98.90%.
+//
+// Half of the 3× viewers sampled lacking a chunk (-starved, seed 2) held
+// no mesh peer that could feed them, only 1× ones. Uplinks.StrongViewerScore
+// (peer.WithKeepFeeder, off by default) sheds a strong viewer's weak mesh
+// peers while none can feed it; it is not yet measured.
 //
 // Grafting feeders put strong viewers in each other's meshes, and the
 // duplicates and full queues that brought cost the swarm more than the

@@ -51,7 +51,18 @@ type Uplinks struct {
 	copies map[peer.ID]int
 	// strongest has SourceScore keep to the d strongest peers.
 	strongest atomic.Bool
+	// keepFeeder has StrongViewerScore shed weak peers from a mesh that
+	// holds no peer able to feed it.
+	keepFeeder atomic.Bool
 }
+
+// KeepFeeder turns StrongViewerScore on: a viewer that can pass the stream
+// on keeps at least one mesh peer announcing a whole copy. It is off in a
+// new Uplinks; peer.Node sets it from peer.WithKeepFeeder.
+func (u *Uplinks) KeepFeeder(on bool) { u.keepFeeder.Store(on) }
+
+// KeepsFeeder reports whether KeepFeeder is on.
+func (u *Uplinks) KeepsFeeder() bool { return u.keepFeeder.Load() }
 
 // FeedStrongest has SourceScore feed only the strongest peers known: those
 // that announced at least as many copies as the d-th strongest, or
@@ -125,6 +136,41 @@ func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
 // fewer such peers connected every peer scores 0.
 func (u *Uplinks) WeakViewerScore(d int) func(peer.ID) float64 {
 	return u.feedScore(d, 1)
+}
+
+// StrongViewerScore returns the application-specific score function of a
+// viewer whose budget carries one whole copy or more, with a mesh of d
+// peers; inMesh reports whether a peer is in this node's mesh.
+//
+// Weak viewers keep to strong ones (WeakViewerScore), so their GRAFTs land
+// on strong viewers, and a strong viewer's mesh, as small as two peers,
+// can fill with weak ones alone. Such a viewer has no peer that can feed
+// it, and pubsub grafts no more while the mesh holds Dlo peers. With
+// KeepFeeder on, while its mesh holds no peer announcing a whole copy and
+// at least d such peers are connected, every weaker peer (or silent one)
+// scores weakFeedScore: the heartbeat prunes the weak mesh peers and
+// grafts strong ones, and once one is in the mesh weak peers score 0
+// again. Otherwise every peer scores 0.
+func (u *Uplinks) StrongViewerScore(d int, inMesh func(peer.ID) bool) func(peer.ID) float64 {
+	return func(p peer.ID) float64 {
+		if !u.keepFeeder.Load() || u.meshHasFeeder(inMesh) {
+			return 0
+		}
+		return u.feed(p, d, 1, false)
+	}
+}
+
+// meshHasFeeder reports whether a peer that announced a whole copy or
+// more is in the mesh.
+func (u *Uplinks) meshHasFeeder(inMesh func(peer.ID) bool) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for p, c := range u.copies {
+		if c >= 1 && inMesh(p) {
+			return true
+		}
+	}
+	return false
 }
 
 // feedScore scores weakFeedScore every peer that announced fewer than least

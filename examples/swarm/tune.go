@@ -31,6 +31,12 @@ var tuneParams = map[string]func(*pubsub.GossipSubParams, int){
 		p.HistoryGossip, p.HistoryLength = v, v+2
 	},
 	"idontwant": func(p *pubsub.GossipSubParams, v int) { p.IDontWantMessageThreshold = v },
+	// backoff is PruneBackoff in seconds. The graft-flood threshold follows
+	// it down, so a GRAFT sent as the shorter backoff ends is not punished.
+	"backoff": func(p *pubsub.GossipSubParams, v int) {
+		p.PruneBackoff = time.Duration(v) * time.Second
+		p.GraftFloodThreshold = min(p.GraftFloodThreshold, p.PruneBackoff)
+	},
 	// opgraft is OpportunisticGraftTicks; 0 turns opportunistic grafting off.
 	"opgraft": func(p *pubsub.GossipSubParams, v int) {
 		if v <= 0 {
@@ -56,6 +62,9 @@ var tuneNodeParams = map[string]func(v int) peer.Option{
 	// feedtop has a source feed only its strongest peers (0 or 1; see
 	// peer.WithFeedStrongest).
 	"feedtop": func(v int) peer.Option { return peer.WithFeedStrongest(v != 0) },
+	// keepfeeder has a strong viewer keep a mesh peer that can feed it (0
+	// or 1; see peer.WithKeepFeeder).
+	"keepfeeder": func(v int) peer.Option { return peer.WithKeepFeeder(v != 0) },
 	// burst is the upload limiter's burst in bytes (0: relay's default).
 	"burst": func(v int) peer.Option { return peer.WithUploadBurst(int64(v)) },
 }

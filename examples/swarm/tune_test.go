@@ -2,6 +2,7 @@ package main
 
 import (
 	"testing"
+	"time"
 
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/stretchr/testify/assert"
@@ -23,6 +24,11 @@ func TestParseTune(t *testing.T) {
 	assert.Equal(t, 3, p.HistoryLength)
 	assert.Greater(t, p.OpportunisticGraftTicks, uint64(1<<20), "0 turns it off")
 
+	p, ok = mustTune(t, "all.backoff=5").apply(base, "all", "viewer")
+	require.True(t, ok)
+	assert.Equal(t, 5*time.Second, p.PruneBackoff)
+	assert.Equal(t, 5*time.Second, p.GraftFloodThreshold, "a GRAFT as a 5 s backoff ends is no flood")
+
 	p, ok = Tune{}.apply(base, "all", "source")
 	assert.False(t, ok)
 	assert.Equal(t, base, p)
@@ -38,4 +44,11 @@ func TestParseTune(t *testing.T) {
 	assert.Empty(t, node.nodeOptions("source"))
 	_, changed := node.apply(base, "all", "viewer")
 	assert.False(t, changed, "they are not router parameters")
+}
+
+func mustTune(t *testing.T, s string) Tune {
+	t.Helper()
+	tune, err := parseTune(s)
+	require.NoError(t, err)
+	return tune
 }
