@@ -61,9 +61,6 @@ type Uplinks struct {
 // new Uplinks; peer.Node sets it from peer.WithKeepFeeder.
 func (u *Uplinks) KeepFeeder(on bool) { u.keepFeeder.Store(on) }
 
-// KeepsFeeder reports whether KeepFeeder is on.
-func (u *Uplinks) KeepsFeeder() bool { return u.keepFeeder.Load() }
-
 // FeedStrongest has SourceScore feed only the strongest peers known: those
 // that announced at least as many copies as the d-th strongest, or
 // FeedStrongCopies if that is fewer, and at least FeedMinCopies. The bar
@@ -116,7 +113,7 @@ func (u *Uplinks) Copies(p peer.ID) (int, bool) {
 // picks them all from the peers that clear the bar: with FeedStrongest,
 // at least 2·d (see FeedStrongCopies).
 func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
-	return func(p peer.ID) float64 { return u.feed(p, d, FeedMinCopies, u.strongest.Load()) }
+	return func(p peer.ID) float64 { return u.feed(p, d, FeedMinCopies, u.strongest.Load(), nil) }
 }
 
 // WeakViewerScore returns the application-specific score function of a
@@ -153,38 +150,28 @@ func (u *Uplinks) WeakViewerScore(d int) func(peer.ID) float64 {
 // again. Otherwise every peer scores 0.
 func (u *Uplinks) StrongViewerScore(d int, inMesh func(peer.ID) bool) func(peer.ID) float64 {
 	return func(p peer.ID) float64 {
-		if !u.keepFeeder.Load() || u.meshHasFeeder(inMesh) {
+		if !u.keepFeeder.Load() {
 			return 0
 		}
-		return u.feed(p, d, 1, false)
+		return u.feed(p, d, 1, false, inMesh)
 	}
-}
-
-// meshHasFeeder reports whether a peer that announced a whole copy or
-// more is in the mesh.
-func (u *Uplinks) meshHasFeeder(inMesh func(peer.ID) bool) bool {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	for p, c := range u.copies {
-		if c >= 1 && inMesh(p) {
-			return true
-		}
-	}
-	return false
 }
 
 // feedScore scores weakFeedScore every peer that announced fewer than least
 // copies, or none, while at least d peers announced least or more; 0
 // otherwise.
 func (u *Uplinks) feedScore(d, least int) func(peer.ID) float64 {
-	return func(p peer.ID) float64 { return u.feed(p, d, least, false) }
+	return func(p peer.ID) float64 { return u.feed(p, d, least, false, nil) }
 }
 
 // feed is feedScore's score of p, in one pass under the lock; with top,
 // least rises to the d-th largest announcement, up to FeedStrongCopies.
 // Announcements are clamped to [0, MaxAnnouncedCopies], so a count per
-// value ranks them without sorting or allocating on every score.
-func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
+// value ranks them without sorting or allocating on every score. With
+// inMesh, a weak p scores 0 also while a peer announcing least or more is
+// in the mesh; it is called under u.mu, only for a weak p, and must not
+// call back into u.
+func (u *Uplinks) feed(p peer.ID, d, least int, top bool, inMesh func(peer.ID) bool) float64 {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	var count [MaxAnnouncedCopies + 1]int
@@ -208,6 +195,13 @@ func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
 	}
 	if strong < d {
 		return 0
+	}
+	if inMesh != nil {
+		for q, c := range u.copies {
+			if c >= least && inMesh(q) {
+				return 0
+			}
+		}
 	}
 	return weakFeedScore
 }
