@@ -112,7 +112,6 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 	}
 	limiter := relay.NewLimiter(cfg.budget.Upload, limitOpts...)
 	monitor.Uplinks().FeedStrongest(cfg.feedStrongest)
-	monitor.Uplinks().KeepFeeder(cfg.keepFeeder)
 	psOpts := append(cfg.budget.PubSubOptions(cfg.bitrate, cfg.role, monitor), cfg.pubsubOptions...)
 	// The node outlives ctx, which only bounds the start.
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -168,9 +167,8 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 		n.serveUplink()
 		// A source feeds the strong (relay.Uplinks.SourceScore); a viewer
 		// that can pass on no whole copy keeps to those that can
-		// (relay.Uplinks.WeakViewerScore), and with WithKeepFeeder any
-		// other viewer keeps one of those (relay.Uplinks.StrongViewerScore).
-		if n.role == relay.RoleSource || n.budget.Weak(n.bitrate) || cfg.keepFeeder {
+		// (relay.Uplinks.WeakViewerScore).
+		if n.role == relay.RoleSource || n.budget.Weak(n.bitrate) {
 			if err := n.askUplinks(); err != nil {
 				return err
 			}

@@ -98,8 +98,6 @@ const (
 	// chunk needs. The measured figures, and why claims cannot abuse it,
 	// are in the relay package documentation.
 	DefaultFeedStrongest = true
-	// DefaultKeepFeeder is off: see [WithKeepFeeder].
-	DefaultKeepFeeder = false
 	// DefaultForgetAfter is how long a peer stays disconnected before the
 	// node removes its keys, protocols and metadata from the peerstore
 	// (see [WithForgetAfter]).
@@ -200,7 +198,6 @@ type config struct {
 	lazyShare        float64
 	pullDelay        time.Duration
 	feedStrongest    bool
-	keepFeeder       bool
 	meshSilence      time.Duration
 	uplinkExchange   bool
 	forgetAfter      time.Duration
@@ -248,7 +245,6 @@ func defaultConfig() config {
 		meshSilence:      -1, // by role, see WithMeshPing
 		uplinkExchange:   DefaultUplinkExchange,
 		feedStrongest:    DefaultFeedStrongest,
-		keepFeeder:       DefaultKeepFeeder,
 		forgetAfter:      DefaultForgetAfter,
 		bitrate:          DefaultBitrate,
 		role:             relay.RoleViewer,
@@ -385,18 +381,6 @@ func WithLazyPush(share float64) Option {
 func WithFeedStrongest(on bool) Option {
 	return func(c *config) error {
 		c.feedStrongest = on
-		return nil
-	}
-}
-
-// WithKeepFeeder has a viewer that can pass the stream on shed weak mesh
-// peers while its mesh holds no peer announcing a whole copy, so that it
-// grafts one (relay.Uplinks.StrongViewerScore; default
-// [DefaultKeepFeeder]). It needs the uplink exchange and does nothing on
-// a source or a weak viewer.
-func WithKeepFeeder(on bool) Option {
-	return func(c *config) error {
-		c.keepFeeder = on
 		return nil
 	}
 }

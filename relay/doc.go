@@ -425,12 +425,18 @@
 //     (Dlo = 3 instead of 2): 98.54% (seed 2), 0.29 duplicates a chunk
 //     against 0.18 and 93,521 RPCs dropped for full queues against 66,042;
 //   - a PruneBackoff of 10 s instead of 1 min, so that a viewer turned
-//     away by full meshes may ask again sooner: 98.94% and 98.90%.
+//     away by full meshes may ask again sooner: 98.94% and 98.90%;
+//   - a strong viewer whose mesh held no peer announcing a whole copy,
+//     while d such peers were connected, scoring its weak peers below
+//     zero until one was in the mesh: 99.03% and 99.21% against 99.00%
+//     and 99.25% (from 6df055b), within the spread, with 0.04 more copies
+//     downloaded on seed 2 and 12% to 13% more RPCs dropped for full
+//     queues.
 //
-// Half of the 3× viewers sampled lacking a chunk (-starved, seed 2) held
-// no mesh peer that could feed them, only 1× ones. Uplinks.StrongViewerScore
-// (peer.WithKeepFeeder, off by default) sheds a strong viewer's weak mesh
-// peers while none can feed it; it is not yet measured.
+// The last was aimed at what -starved shows on seed 2: half of the 3×
+// viewers sampled lacking a chunk held no mesh peer that could feed them,
+// only 1× ones. Fixing their meshes did not fix continuity, so those
+// meshes are more a sign of where stalls land than their cause.
 //
 // Grafting feeders put strong viewers in each other's meshes, and the
 // duplicates and full queues that brought cost the swarm more than the

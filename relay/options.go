@@ -79,8 +79,7 @@ func OutboundQueueLen(bitrate int64) int {
 //   - WithPeerScore(PeerScoreParams(), PeerScoreThresholds()), where a
 //     source with a Monitor scores peers by m.Uplinks().SourceScore(D), and
 //     a viewer whose budget carries no whole copy by
-//     m.Uplinks().WeakViewerScore(D), and any other viewer by
-//     m.Uplinks().StrongViewerScore(D, m.InMesh);
+//     m.Uplinks().WeakViewerScore(D);
 //   - if m is not nil, WithPeerScoreInspect(m.InspectScores,
 //     ScoreInspectPeriod), which must and does come after WithPeerScore, and
 //     WithRawTracer(m);
@@ -106,8 +105,6 @@ func (b Budget) PubSubOptions(bitrate int64, role Role, m *Monitor) []pubsub.Opt
 		score.AppSpecificScore = m.Uplinks().SourceScore(params.D)
 	case b.Weak(bitrate):
 		score.AppSpecificScore = m.Uplinks().WeakViewerScore(params.D)
-	default:
-		score.AppSpecificScore = m.Uplinks().StrongViewerScore(params.D, m.InMesh)
 	}
 	opts := []pubsub.Option{
 		func(*pubsub.PubSub) error { return b.Validate() },

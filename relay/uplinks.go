@@ -51,15 +51,7 @@ type Uplinks struct {
 	copies map[peer.ID]int
 	// strongest has SourceScore keep to the d strongest peers.
 	strongest atomic.Bool
-	// keepFeeder has StrongViewerScore shed weak peers from a mesh that
-	// holds no peer able to feed it.
-	keepFeeder atomic.Bool
 }
-
-// KeepFeeder turns StrongViewerScore on: a viewer that can pass the stream
-// on keeps at least one mesh peer announcing a whole copy. It is off in a
-// new Uplinks; peer.Node sets it from peer.WithKeepFeeder.
-func (u *Uplinks) KeepFeeder(on bool) { u.keepFeeder.Store(on) }
 
 // FeedStrongest has SourceScore feed only the strongest peers known: those
 // that announced at least as many copies as the d-th strongest, or
@@ -113,7 +105,7 @@ func (u *Uplinks) Copies(p peer.ID) (int, bool) {
 // picks them all from the peers that clear the bar: with FeedStrongest,
 // at least 2·d (see FeedStrongCopies).
 func (u *Uplinks) SourceScore(d int) func(peer.ID) float64 {
-	return func(p peer.ID) float64 { return u.feed(p, d, FeedMinCopies, u.strongest.Load(), nil) }
+	return func(p peer.ID) float64 { return u.feed(p, d, FeedMinCopies, u.strongest.Load()) }
 }
 
 // WeakViewerScore returns the application-specific score function of a
@@ -135,43 +127,18 @@ func (u *Uplinks) WeakViewerScore(d int) func(peer.ID) float64 {
 	return u.feedScore(d, 1)
 }
 
-// StrongViewerScore returns the application-specific score function of a
-// viewer whose budget carries one whole copy or more, with a mesh of d
-// peers; inMesh reports whether a peer is in this node's mesh.
-//
-// Weak viewers keep to strong ones (WeakViewerScore), so their GRAFTs land
-// on strong viewers, and a strong viewer's mesh, as small as two peers,
-// can fill with weak ones alone. Such a viewer has no peer that can feed
-// it, and pubsub grafts no more while the mesh holds Dlo peers. With
-// KeepFeeder on, while its mesh holds no peer announcing a whole copy and
-// at least d such peers are connected, every weaker peer (or silent one)
-// scores weakFeedScore: the heartbeat prunes the weak mesh peers and
-// grafts strong ones, and once one is in the mesh weak peers score 0
-// again. Otherwise every peer scores 0.
-func (u *Uplinks) StrongViewerScore(d int, inMesh func(peer.ID) bool) func(peer.ID) float64 {
-	return func(p peer.ID) float64 {
-		if !u.keepFeeder.Load() {
-			return 0
-		}
-		return u.feed(p, d, 1, false, inMesh)
-	}
-}
-
 // feedScore scores weakFeedScore every peer that announced fewer than least
 // copies, or none, while at least d peers announced least or more; 0
 // otherwise.
 func (u *Uplinks) feedScore(d, least int) func(peer.ID) float64 {
-	return func(p peer.ID) float64 { return u.feed(p, d, least, false, nil) }
+	return func(p peer.ID) float64 { return u.feed(p, d, least, false) }
 }
 
 // feed is feedScore's score of p, in one pass under the lock; with top,
 // least rises to the d-th largest announcement, up to FeedStrongCopies.
 // Announcements are clamped to [0, MaxAnnouncedCopies], so a count per
-// value ranks them without sorting or allocating on every score. With
-// inMesh, a weak p scores 0 also while a peer announcing least or more is
-// in the mesh; it is called under u.mu, only for a weak p, and must not
-// call back into u.
-func (u *Uplinks) feed(p peer.ID, d, least int, top bool, inMesh func(peer.ID) bool) float64 {
+// value ranks them without sorting or allocating on every score.
+func (u *Uplinks) feed(p peer.ID, d, least int, top bool) float64 {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	var count [MaxAnnouncedCopies + 1]int
@@ -195,13 +162,6 @@ func (u *Uplinks) feed(p peer.ID, d, least int, top bool, inMesh func(peer.ID) b
 	}
 	if strong < d {
 		return 0
-	}
-	if inMesh != nil {
-		for q, c := range u.copies {
-			if c >= least && inMesh(q) {
-				return 0
-			}
-		}
 	}
 	return weakFeedScore
 }

@@ -29,30 +29,6 @@ func TestWeakViewerScore(t *testing.T) {
 	assert.Zero(t, score(weak))
 }
 
-func TestStrongViewerScoreKeepsAFeeder(t *testing.T) {
-	var u Uplinks
-	mesh := map[peer.ID]bool{"adsl1": true, "adsl2": true}
-	score := u.StrongViewerScore(2, func(p peer.ID) bool { return mesh[p] })
-	u.Set("adsl1", 0)
-	u.Set("adsl2", 0)
-	u.Set("cable1", 2)
-	u.Set("cable2", 2)
-	assert.Zero(t, score("adsl1"), "off until KeepFeeder")
-
-	u.KeepFeeder(true)
-	assert.Equal(t, float64(weakFeedScore), score("adsl1"), "a mesh of weak peers alone sheds them")
-	assert.Equal(t, float64(weakFeedScore), score("silent"))
-	assert.Zero(t, score("cable1"), "and grafts one that can feed it")
-
-	mesh["cable1"] = true
-	assert.Zero(t, score("adsl1"), "one feeder in the mesh is enough")
-	assert.Zero(t, score("adsl2"))
-
-	delete(mesh, "cable1")
-	u.Forget("cable2")
-	assert.Zero(t, score("adsl1"), "with fewer than d feeders connected it keeps what it has")
-}
-
 func TestSourceScoreFeedStrongestKeepsToTheTop(t *testing.T) {
 	var u Uplinks
 	u.Set("cable1", 2)

@@ -334,12 +334,13 @@ func (r *runner) viewerStatus() string {
 		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, announced, deferred, saved, dead, stalls, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
 }
 
-// classStatus gives, per uplink class, the viewers' mean mesh size and
-// upload so far as a share of their caps, and the classes of the source's
-// mesh peers: where the stream's copies come from.
+// classStatus gives, per uplink class, the viewers' mean mesh size, upload
+// so far as a share of their caps and RPCs dropped for full queues, and the
+// classes of the source's mesh peers: where the stream's copies come from.
 func (r *runner) classStatus(nodes []*peer.Node) string {
 	type tally struct {
 		n, mesh int
+		dropped uint64
 		used    float64
 	}
 	r.mu.Lock()
@@ -360,6 +361,7 @@ func (r *runner) classStatus(nodes []*peer.Node) string {
 		}
 		t.n++
 		t.mesh += node.Monitor().TopicStats(r.channel.Topic()).MeshPeers
+		t.dropped += node.Monitor().DroppedRPCs()
 		if capBytes := node.Limiter().Cap(); capBytes > 0 && elapsed > 0 {
 			t.used += float64(node.Limiter().Traffic().Out) / (float64(capBytes) * elapsed)
 		}
@@ -367,7 +369,7 @@ func (r *runner) classStatus(nodes []*peer.Node) string {
 	var sb strings.Builder
 	for _, c := range slices.Sorted(maps.Keys(by)) {
 		t := by[c]
-		fmt.Fprintf(&sb, "; %s: %d, %.1f mesh, %.0f%% of cap", c, t.n, float64(t.mesh)/float64(t.n), 100*t.used/float64(t.n))
+		fmt.Fprintf(&sb, "; %s: %d, %.1f mesh, %.0f%% of cap, %d dropped", c, t.n, float64(t.mesh)/float64(t.n), 100*t.used/float64(t.n), t.dropped)
 	}
 	if s, ok := r.src.(*pubsubSource); ok {
 		var feeds []string

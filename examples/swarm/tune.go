@@ -62,9 +62,6 @@ var tuneNodeParams = map[string]func(v int) peer.Option{
 	// feedtop has a source feed only its strongest peers (0 or 1; see
 	// peer.WithFeedStrongest).
 	"feedtop": func(v int) peer.Option { return peer.WithFeedStrongest(v != 0) },
-	// keepfeeder has a strong viewer keep a mesh peer that can feed it (0
-	// or 1; see peer.WithKeepFeeder).
-	"keepfeeder": func(v int) peer.Option { return peer.WithKeepFeeder(v != 0) },
 	// burst is the upload limiter's burst in bytes (0: relay's default).
 	"burst": func(v int) peer.Option { return peer.WithUploadBurst(int64(v)) },
 }
