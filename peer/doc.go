@@ -18,7 +18,8 @@
 //
 // A peer that leaves without a goodbye (power or uplink gone) stays
 // connected, and in the mesh, until QUIC's idle timeout; a Node pings any
-// mesh peer that has been silent for [DefaultMeshSilence] and drops it
+// mesh peer that has been silent for [DefaultMeshSilence] (a source) or
+// [DefaultViewerMeshSilence] (a viewer) and drops it
 // if the ping goes unanswered ([WithMeshPing], liveness.go).
 //
 // The caller provides at most an identity (a key file, see

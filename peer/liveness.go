@@ -12,7 +12,8 @@ import (
 // their degree and graft no replacement, and whatever it was to pass on
 // comes only by repair. So a node pings any mesh peer that has sent it
 // nothing for the silence the node was given (WithMeshPing; by default
-// only a source, whose few mesh peers carry everyone), and closes
+// 2 s on a source, whose few mesh peers carry everyone, and 1 s on a
+// viewer), and closes
 // the connection to one that does not answer within MeshPingTimeout;
 // pubsub then drops it from the mesh and grafts another peer at its next
 // heartbeat.

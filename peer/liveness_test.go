@@ -55,9 +55,10 @@ func TestMeshPingDefaults(t *testing.T) {
 		opts []Option
 		want time.Duration
 	}{
-		{"viewer", nil, 0},
+		{"viewer", nil, DefaultViewerMeshSilence},
 		{"source", []Option{WithRelay(relay.Budget{}, DefaultBitrate, relay.RoleSource)}, DefaultMeshSilence},
-		{"viewer, on", []Option{WithMeshPing(time.Second)}, time.Second},
+		{"viewer, longer", []Option{WithMeshPing(3 * time.Second)}, 3 * time.Second},
+		{"viewer, off", []Option{WithMeshPing(0)}, 0},
 		{"source, off", []Option{WithRelay(relay.Budget{}, DefaultBitrate, relay.RoleSource), WithMeshPing(0)}, 0},
 	} {
 		n, err := New(t.Context(), append([]Option{loopback}, c.opts...)...)

@@ -107,7 +107,7 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 		limitOpts = append(limitOpts, relay.SkipHeld(monitor.Held()))
 		if cfg.role != relay.RoleSource {
 			limitOpts = append(limitOpts, relay.LazyPush(monitor.Offers(), cfg.lazyShare),
-				relay.DeferPulls(monitor.Seen(), cfg.pullDelay))
+				relay.DeferPulls(monitor.Seen(), cfg.pullDelay), relay.PreferFasterFeeders(cfg.feederLead))
 		}
 	}
 	limiter := relay.NewLimiter(cfg.budget.Upload, limitOpts...)
@@ -149,7 +149,7 @@ func (n *Node) start(ctx context.Context, cfg *config, relays *relaySource) erro
 	}
 	n.meshSilence = cfg.meshSilence
 	if n.meshSilence < 0 {
-		n.meshSilence = 0
+		n.meshSilence = DefaultViewerMeshSilence
 		if n.role == relay.RoleSource {
 			n.meshSilence = DefaultMeshSilence
 		}

@@ -37,8 +37,17 @@ func (r *idRecord) put(now time.Time, key [messageIDSize]byte, ttl time.Duration
 
 // has reports whether key was put within ttl before now.
 func (r *idRecord) has(now time.Time, key [messageIDSize]byte, ttl time.Duration) bool {
+	_, ok := r.at(now, key, ttl)
+	return ok
+}
+
+// at returns when key was put, and whether that was within ttl before now.
+func (r *idRecord) at(now time.Time, key [messageIDSize]byte, ttl time.Duration) (time.Time, bool) {
 	at, ok := r.ids[key]
-	return ok && now.Sub(at) <= ttl
+	if !ok || now.Sub(at) > ttl {
+		return time.Time{}, false
+	}
+	return at, true
 }
 
 // take is has, and removes key.

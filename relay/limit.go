@@ -81,6 +81,7 @@ type Limiter struct {
 
 	seen      *Seen         // nil: pulls go out as pubsub makes them
 	pullDelay time.Duration // how long DeferPulls holds a pull back
+	pullLead  time.Duration // PreferFasterFeeders' lead; 0: off
 
 	in, out       atomic.Uint64
 	spared        atomic.Uint64 // copies left out of writes because the peer held them
@@ -91,6 +92,7 @@ type Limiter struct {
 	announced     atomic.Uint64 // chunks announced by IHAVE instead of sent (LazyPush)
 	pullsDeferred atomic.Uint64 // IWANT IDs held back (DeferPulls)
 	pullsSaved    atomic.Uint64 // of those, IDs not asked for: the chunk came meanwhile
+	pullsLate     atomic.Uint64 // of those, IDs whose chunk came over pullLead after the IHAVE
 
 	closeOnce sync.Once
 	closed    chan struct{} // closed by Close; wakes waiting writers
@@ -185,14 +187,15 @@ type Spared struct {
 	Announced uint64
 	// PullsDeferred counts chunk IDs DeferPulls held back from IWANTs,
 	// and PullsSaved those of them never asked for, because the chunk
-	// came while they waited.
-	PullsDeferred, PullsSaved uint64
+	// came while they waited. PullsLate counts those of the saved whose
+	// chunk came more than PreferFasterFeeders' lead after the IHAVE.
+	PullsDeferred, PullsSaved, PullsLate uint64
 }
 
 // Spared returns what SkipHeld has left out so far.
 func (l *Limiter) Spared() Spared {
 	return Spared{Copies: l.spared.Load(), Bytes: l.sparedBytes.Load(), Wants: l.wantsDropped.Load(), ControlBypass: l.controlBypass.Load(), Announced: l.announced.Load(),
-		PullsDeferred: l.pullsDeferred.Load(), PullsSaved: l.pullsSaved.Load()}
+		PullsDeferred: l.pullsDeferred.Load(), PullsSaved: l.pullsSaved.Load(), PullsLate: l.pullsLate.Load()}
 }
 
 // Stalls returns how many writes to the transport have blocked for

@@ -54,12 +54,19 @@ func (s *Seen) Add(id string) {
 
 // Has reports whether the chunk with message ID id arrived within SeenTTL.
 func (s *Seen) Has(id string) bool {
+	_, ok := s.At(id)
+	return ok
+}
+
+// At returns when the chunk with message ID id arrived, and whether it did
+// within SeenTTL.
+func (s *Seen) At(id string) (time.Time, bool) {
 	if len(id) != messageIDSize {
-		return false
+		return time.Time{}, false
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.rec.has(time.Now(), [messageIDSize]byte([]byte(id)), SeenTTL)
+	return s.rec.at(time.Now(), [messageIDSize]byte([]byte(id)), SeenTTL)
 }
 
 // DeferPulls makes a paced write hold back the chunk IDs of an IWANT for
@@ -88,6 +95,28 @@ func DeferPulls(seen *Seen, delay time.Duration) LimiterOption {
 		if seen != nil && delay > 0 {
 			l.seen, l.pullDelay = seen, min(delay, MaxPullDelay)
 		}
+	}
+}
+
+// PreferFasterFeeders has DeferPulls count a held-back pull as one that
+// had to be sent also when the chunk did come meanwhile, but more than
+// lead after the peer announced it: that peer has the stream at least
+// lead sooner than this node's eager feeder does. Once most of a
+// stream's recent held-back pulls count so (PullNeededShare), its pulls go
+// out at once; the first one tells the announcer this node wants its
+// copies (Offers.Want, LazyPush), so it feeds this node eagerly from then
+// on, and this node's IDONTWANTs make the slower feeder lazy in turn. This
+// is Plumtree's optimisation of its tree, which keeps an eager link only
+// while no lazy one is faster by a threshold; without it the first tree the
+// stream takes stays, however slow, as long as its copies come within the
+// pull delay. lead <= 0 leaves it off; it needs DeferPulls.
+//
+// lead must exceed what the announcer's own queue adds to a copy it sends
+// rather than announces (its other eager copies, ahead of this one), or
+// the swap gains nothing and the two feeders trade places.
+func PreferFasterFeeders(lead time.Duration) LimiterOption {
+	return func(l *Limiter) {
+		l.pullLead = max(lead, 0)
 	}
 }
 
@@ -156,11 +185,16 @@ func (s *pacedStream) flushPulls() {
 	n := 0
 	for ; n < len(q.ids) && !q.ids[n].due.After(now); n++ {
 		id := q.ids[n].id
-		came := s.l.seen.Has(id)
-		q.needed.add(now, !came)
-		if came {
+		at, came := s.l.seen.At(id)
+		late := came && s.l.pullLead > 0 && at.Sub(q.ids[n].due.Add(-s.l.pullDelay)) > s.l.pullLead
+		q.needed.add(now, !came || late)
+		switch {
+		case late:
 			s.l.pullsSaved.Add(1)
-		} else {
+			s.l.pullsLate.Add(1)
+		case came:
+			s.l.pullsSaved.Add(1)
+		default:
 			ask = append(ask, id)
 		}
 	}

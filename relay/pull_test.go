@@ -199,3 +199,55 @@ func TestDeferPullsAskAtOnceWhenNothingComes(t *testing.T) {
 		assert.Equal(t, uint64(PullMinSamples+1), l.Spared().PullsDeferred)
 	})
 }
+
+func TestPreferFasterFeedersPullsFromAPeerThatAnnouncesFirst(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const delay, lead = 250 * time.Millisecond, 100 * time.Millisecond
+		for name, tc := range map[string]struct {
+			after   time.Duration // when the eager copy comes, after the IHAVE
+			leadOpt time.Duration
+			swaps   bool
+		}{
+			"copies come soon after":         {after: lead / 2, leadOpt: lead},
+			"copies come over the lead late": {after: lead + 20*time.Millisecond, leadOpt: lead, swaps: true},
+			"off":                            {after: lead + 20*time.Millisecond},
+		} {
+			var seen Seen
+			l := NewLimiter(1_000_000, SkipHeld(NewHeld()), DeferPulls(&seen, delay), PreferFasterFeeders(tc.leadOpt))
+			sink := newGossipSink("peer")
+			s := l.wrap(sink)
+
+			// The peer announces each chunk; this node's feeder delivers
+			// it tc.after later, within the pull delay, so no held-back
+			// pull is sent. Where the peer is ahead by more than the lead,
+			// a few such chunks have the next announcement pulled at once,
+			// which makes the peer this node's feeder.
+			ids := chunkIDs(4 * PullMinSamples)
+			asked := -1
+			for i, id := range ids {
+				_, err := s.Write(wantFrame(t, []string{id}, false))
+				require.NoError(t, err, name)
+				if w := wanted(t, sink); len(w) > 0 {
+					assert.Equal(t, []string{id}, w, name)
+					asked = i
+					break
+				}
+				time.Sleep(tc.after)
+				seen.Add(id)
+				time.Sleep(delay)
+				synctest.Wait()
+			}
+			sp := l.Spared()
+			if tc.swaps {
+				require.GreaterOrEqual(t, asked, PullMinSamples, name)
+				assert.Equal(t, uint64(asked), sp.PullsSaved, name)
+				assert.Equal(t, uint64(asked), sp.PullsLate, name)
+			} else {
+				assert.Equal(t, -1, asked, name)
+				assert.Equal(t, uint64(len(ids)), sp.PullsSaved, name)
+				assert.Zero(t, sp.PullsLate, name)
+			}
+			l.Close()
+		}
+	})
+}

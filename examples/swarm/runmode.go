@@ -295,7 +295,9 @@ func sampleHeap() (stop func() uint64) {
 // and mesh peers per viewer, RPCs dropped on full queues, IWANT requests
 // received, copies left out because the peer held them (of viewers now
 // live), chunks announced instead of sent (relay.LazyPush), IWANT IDs held
-// back and of those never asked for (relay.DeferPulls), mesh peers dropped
+// back, of those never asked for (relay.DeferPulls) and of those the
+// ones that came over the feeder lead late (relay.PreferFasterFeeders),
+// mesh peers dropped
 // for not answering a ping (peer.WithMeshPing), writes that
 // stalled in the transport (relay.StallAfter), the
 // longest wait a mesh write would have for upload tokens
@@ -303,7 +305,7 @@ func sampleHeap() (stop func() uint64) {
 func (r *runner) viewerStatus() string {
 	nodes := r.liveNodes()
 	var conns, mesh int
-	var dropped, iwant, spared, announced, deferred, saved, stalls, dead uint64
+	var dropped, iwant, spared, announced, deferred, saved, late, stalls, dead uint64
 	var backlog time.Duration
 	var negative, banned int
 	for _, node := range nodes {
@@ -323,6 +325,7 @@ func (r *runner) viewerStatus() string {
 		announced += sp.Announced
 		deferred += sp.PullsDeferred
 		saved += sp.PullsSaved
+		late += sp.PullsLate
 		stalls += node.Limiter().Stalls()
 		dead += node.DeadMeshPeers()
 	}
@@ -330,8 +333,8 @@ func (r *runner) viewerStatus() string {
 		return ""
 	}
 	n := float64(len(nodes))
-	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, %d held copies spared, %d announced, %d/%d pulls held back/saved, %d silent mesh peers dropped, %d transport stalls, upload backlog max %v, %d negative scores, %d banned%s",
-		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, announced, deferred, saved, dead, stalls, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
+	return fmt.Sprintf("; viewers: %.1f conns, %.1f mesh peers, %d RPCs dropped, %d IWANTs, %d held copies spared, %d announced, %d/%d/%d pulls held back/saved/late, %d silent mesh peers dropped, %d transport stalls, upload backlog max %v, %d negative scores, %d banned%s",
+		float64(conns)/n, float64(mesh)/n, dropped, iwant, spared, announced, deferred, saved, late, dead, stalls, backlog.Round(time.Millisecond), negative, banned, r.classStatus(nodes))
 }
 
 // classStatus gives, per uplink class, the viewers' mean mesh size, upload

@@ -56,6 +56,10 @@ var tuneNodeParams = map[string]func(v int) peer.Option{
 	// pulldelay is how long a viewer holds back an IWANT, in milliseconds
 	// (0: asks at once; see peer.WithPullDelay).
 	"pulldelay": func(v int) peer.Option { return peer.WithPullDelay(time.Duration(v) * time.Millisecond) },
+	// lead is how much sooner a lazy mesh peer's announcements must come
+	// than the eager feeder's copies for a viewer to switch, in
+	// milliseconds (0: off; see peer.WithFeederLead).
+	"lead": func(v int) peer.Option { return peer.WithFeederLead(time.Duration(v) * time.Millisecond) },
 	// meshping is how long a mesh peer may be silent before it is pinged,
 	// in milliseconds (0: off; see peer.WithMeshPing).
 	"meshping": func(v int) peer.Option { return peer.WithMeshPing(time.Duration(v) * time.Millisecond) },
