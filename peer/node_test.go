@@ -148,6 +148,26 @@ func TestPullDelay(t *testing.T) {
 	}
 }
 
+func TestFeederLead(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		role relay.Role
+		opts []Option
+		want time.Duration
+	}{
+		{"viewer", relay.RoleViewer, nil, DefaultFeederLead},
+		{"source", relay.RoleSource, nil, 0},
+		{"lead set", relay.RoleViewer, []Option{WithFeederLead(time.Second)}, time.Second},
+		{"off", relay.RoleViewer, []Option{WithFeederLead(0)}, 0},
+		{"without held-back pulls", relay.RoleViewer, []Option{WithPullDelay(0)}, 0},
+	} {
+		assert.Equal(t, c.want, viewerLimiter(t, c.role, c.opts...).FeederLead(), c.name)
+	}
+	assert.Positive(t, DefaultFeederLead)
+	_, err := New(t.Context(), WithFeederLead(-time.Millisecond))
+	assert.ErrorIs(t, err, ErrBadOption)
+}
+
 func TestUploadBurst(t *testing.T) {
 	budget := relay.Budget{Upload: 125_000}
 	n, err := New(t.Context(), WithListenAddrs("/ip4/127.0.0.1/tcp/0"), WithRelay(budget, 37_500, relay.RoleViewer))

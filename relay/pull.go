@@ -120,6 +120,15 @@ func PreferFasterFeeders(lead time.Duration) LimiterOption {
 	}
 }
 
+// FeederLead returns PreferFasterFeeders' lead, 0 when off or without
+// DeferPulls.
+func (l *Limiter) FeederLead() time.Duration {
+	if l.pullDelay <= 0 {
+		return 0
+	}
+	return l.pullLead
+}
+
 // PullDelay returns how long DeferPulls holds a pull back, 0 when off.
 func (l *Limiter) PullDelay() time.Duration { return l.pullDelay }
 
