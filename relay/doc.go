@@ -440,7 +440,9 @@
 //   - the same only while no such mesh peer had delivered it a chunk
 //     first within 2 s: 98.89% and 98.62%, 0.04 more copies downloaded and
 //     0.04 more duplicates;
-//   - viewers pinging their silent mesh peers: 99.13% (seed 2);
+//   - viewers pinging their silent mesh peers: 99.13% (seed 2; over 60 s
+//     it paid, and viewers now ping: see "Peers that leave without a
+//     goodbye");
 //   - 1× viewers announcing lazily to any peer that had 5% of their
 //     offers elsewhere first (91.1%, a swarm-wide stall, and 98.5%), or
 //     only at 90% (99.12% and 99.34%);

@@ -70,7 +70,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	starved := fs.Int("starved", 0, "each second, describe up to `n` viewers that lack the chunk published ¾ of the deadline ago, with their meshes (gridcast and gossipsub-default)")
 	heapProfiles := fs.String("heap-profiles", "", "long run: also write a heap profile to `dir` at every sample (<mode>-heap-<seconds>s.pb.gz), for go tool pprof -diff_base")
 	seed := fs.Uint64("seed", 0, "seed for topology, uplinks, identities and churn (default: the preset's)")
-	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, backoff (s), opgraft, or a node setting: skipheld, uplinks (0 or 1), burst (bytes), lazy (percent, 0 off), pulldelay, lead, meshping (ms, 0 off), feedtop (0 or 1) (e.g. viewer.Dlazy=0,source.D=3,source.Dlo=3,all.burst=16384; D alone does not grow a mesh that holds Dlo peers)")
+	tune := fs.String("tune", "", "override gridcast's router parameters, to measure one lever: scope.param=value,... with scope all, source, viewer or an uplink class, param one of D, Dlo, Dhi, Dout, Dscore, Dlazy, history, idontwant, gossipfactor (percent), backoff (s), opgraft, or a node setting: skipheld, uplinks (0 or 1), burst (bytes), lazy (percent, 0 off), pulldelay, lead, meshping (ms, 0 off), feedtop (0 or 1) (e.g. viewer.Dlazy=0,source.D=3,source.Dlo=3,all.burst=16384; D alone does not grow a mesh that holds Dlo peers)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

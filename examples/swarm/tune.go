@@ -31,6 +31,9 @@ var tuneParams = map[string]func(*pubsub.GossipSubParams, int){
 		p.HistoryGossip, p.HistoryLength = v, v+2
 	},
 	"idontwant": func(p *pubsub.GossipSubParams, v int) { p.IDontWantMessageThreshold = v },
+	// gossipfactor is GossipFactor in percent: the share of non-mesh peers
+	// that get IHAVE each heartbeat, when more than Dlazy.
+	"gossipfactor": func(p *pubsub.GossipSubParams, v int) { p.GossipFactor = float64(v) / 100 },
 	// backoff is PruneBackoff in seconds. The graft-flood threshold follows
 	// it down, so a GRAFT sent as the shorter backoff ends is not punished.
 	"backoff": func(p *pubsub.GossipSubParams, v int) {
