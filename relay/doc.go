@@ -408,26 +408,24 @@
 //
 // With all of the above, the swarm's seed preset (1000 viewers, 30% on 1×
 // uplinks, 60% on 3×, 10% on 10×, a 4× source, 20% churn a minute, every
-// departure without a goodbye) plays 98.5% of chunks by a 2 s deadline,
-// against 0.7% for pubsub's defaults, with the source sending 2.2 copies.
-// Each viewer downloads 1.29 copies of the stream: 1.06 are the chunks
-// with their headers and signatures, 0.18 duplicates and 0.05 control.
-// (Before the source fed its strongest peers it played 98.6% in the same
-// 60 s run of all modes, the same within the spread of runs; before weak
-// viewers kept to strong ones it played 97.8%; with polite
-// departures, before the swarm's cut of a leaving viewer worked, 98.4%;
-// before smaller bursts, lazy push and held-back pulls, 96.6% at 1.93
-// copies.) The misses fall on few viewers: the tenth that missed most
-// bore 91% of them. Most of those were 3× and 10× viewers whose mesh
-// held no live peer that could feed them, only 1× viewers and departed
-// ones: the weak viewers' rule fills strong viewers' meshes with 1×
-// viewers, which is right for the 1× viewers, and pubsub grafts no more
-// while a mesh holds Dlo peers, live or not. Latency is what is furthest
-// from the goal: p50 0.60 s and p99 1.9 s. The delivery trees say why:
-// the median chunk passes 7 relays (the p99 one 12), and a hop takes
-// about 90 ms, two thirds of it the link's latency; a cable viewer holds
-// a chunk 26 ms at the median, a 1× viewer 440 ms. Shorter trees or
-// shorter links would help; a faster write path cannot.
+// departure without a goodbye) plays 99.6% of chunks by a 2 s deadline,
+// against 1.4% for pubsub's defaults, with the source sending 2.2 copies.
+// Each viewer downloads 1.33 copies of the stream: 1.06 are the chunks
+// with their headers and signatures, 0.21 duplicates and 0.06 control.
+// Without churn it plays 99.99% at 1.26 copies. (Before viewers pinged
+// silent mesh peers and moved to faster feeders it played 98.5% at 1.29
+// copies in the same 60 s run of all modes; before the source fed its
+// strongest peers, 98.6%; before weak viewers kept to strong ones, 97.8%;
+// with polite departures, before the swarm's cut of a leaving viewer
+// worked, 98.4%; before smaller bursts, lazy push and held-back pulls,
+// 96.6% at 1.93 copies.) The misses fall on few viewers: the tenth that
+// missed most bore 98% of them. Latency is what is furthest from the
+// goal: p50 0.59 s and p99 1.5 s. The delivery trees say why: the median
+// chunk passes 7 relays (the p99 one 12), and a hop takes about 90 ms,
+// two thirds of it the link's latency; a cable viewer holds a chunk
+// 26 ms at the median, a 1× viewer 377 ms, since a cap of 0.9 copies
+// cannot carry a whole one. Shorter trees or shorter links would help; a
+// faster write path cannot.
 //
 // # What did not give them a feeder
 //

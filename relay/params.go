@@ -13,7 +13,11 @@ const (
 	// HistoryGossip is how many heartbeats (seconds) of chunk IDs IHAVE
 	// advertises: a chunk repaired later than ~3 s is likely to miss a live
 	// player's buffer, and the IWANT it triggers would spend upload for
-	// nothing.
+	// nothing. Five (swarm quick preset, 30 s, seeds 1 to 5) kept
+	// continuity within 0.1 point on seeds 2 to 5, cost 0.03 copies more
+	// and raised the median latency p99 from 1.17 s to 1.26 s; seed 1,
+	// whose runs swing by tens of points whatever the setting, gave 94.4%
+	// against 49.9%.
 	HistoryGossip = 3
 	// HistoryLength is how many heartbeats chunks stay in the message
 	// cache: two more than HistoryGossip, so an IWANT for the oldest
@@ -23,7 +27,10 @@ const (
 	// node send IDONTWANT to its mesh. Every chunk (4–32 KiB) is above it,
 	// so every chunk suppresses duplicates; small control messages are not,
 	// and it stays above MaxDegree × 32-byte IDs so an IDONTWANT is never
-	// larger than the message that caused it.
+	// larger than the message that caused it. Above every chunk (no
+	// IDONTWANT at all; swarm quick preset, 30 s, seeds 1 to 5) viewers
+	// downloaded 1.99 copies instead of 1.31, with 0.86 duplicates a chunk
+	// instead of 0.19.
 	IDontWantThreshold = 1024
 	// IWantFollowup is how long a node waits for a chunk it asked for with
 	// IWANT before counting a broken promise (a behaviour penalty). Under a
@@ -83,6 +90,9 @@ func (b Budget) GossipSubParams(bitrate int64, role Role) pubsub.GossipSubParams
 	// viewer's budget, and is 0 for a source) and no more: a GossipFactor
 	// share of all connected peers would make control traffic grow with the
 	// connection count instead, and would have the source gossip after all.
+	// Measured with pubsub's 0.25 on viewers (swarm quick preset, 30 s,
+	// seeds 1 to 5): median continuity 98.74% against 99.78%, download 1.65
+	// copies against 1.31, median latency p99 2.46 s against 1.17 s.
 	p.Dlazy = d.Dlazy
 	p.GossipFactor = 0
 
