@@ -15,8 +15,13 @@ const (
 	DefaultChunkSize = 16 << 10
 	// DefaultFlushInterval bounds the time between chunks of a slow stream:
 	// bytes written are published at the latest this long after they
-	// arrived, even if the chunk is not full.
-	DefaultFlushInterval = 200 * time.Millisecond
+	// arrived, even if the chunk is not full. Below about 1.3 Mbit/s it,
+	// not DefaultChunkSize, sets the chunk. In the swarm's quick preset
+	// (300 kbit/s, 100 viewers, seeds 2 to 5) 200 ms chunks arrived about
+	// 200 ms later at the median than 100 ms ones, and 50 ms chunks
+	// doubled the signatures and envelopes (0.10 of the stream against
+	// 0.05) for no fewer misses.
+	DefaultFlushInterval = 100 * time.Millisecond
 	// DefaultNextBuffer is how many arrived chunks wait for Viewer.Next
 	// before the oldest is dropped (and counted).
 	DefaultNextBuffer = 256
