@@ -422,13 +422,7 @@ func WithPullDelay(d time.Duration) Option {
 // [DefaultFeederLead]; see relay.PreferFasterFeeders). 0 turns it off; it
 // needs a pull delay. A negative lead is an error wrapping ErrBadOption.
 func WithFeederLead(lead time.Duration) Option {
-	return func(c *config) error {
-		if lead < 0 {
-			return fmt.Errorf("%w: feeder lead %v is negative", ErrBadOption, lead)
-		}
-		c.feederLead = lead
-		return nil
-	}
+	return nonNegative("feeder lead", lead, func(c *config) *time.Duration { return &c.feederLead })
 }
 
 // WithMeshPing sets how long a mesh peer may send the node nothing before
@@ -439,13 +433,7 @@ func WithFeederLead(lead time.Duration) Option {
 // [DefaultViewerMeshSilence] for a viewer. 0 turns it off; a negative
 // silence is an error wrapping ErrBadOption.
 func WithMeshPing(silence time.Duration) Option {
-	return func(c *config) error {
-		if silence < 0 {
-			return fmt.Errorf("%w: mesh ping silence %v is negative", ErrBadOption, silence)
-		}
-		c.meshSilence = silence
-		return nil
-	}
+	return nonNegative("mesh ping silence", silence, func(c *config) *time.Duration { return &c.meshSilence })
 }
 
 // WithUploadBurst sets the upload limiter's burst to n bytes instead of
@@ -485,11 +473,17 @@ func WithUplinkExchange(on bool) Option {
 // their own TTLs, and peers protected from trimming (kept bootstrap peers)
 // are never forgotten. A negative d is an error.
 func WithForgetAfter(d time.Duration) Option {
+	return nonNegative("WithForgetAfter", d, func(c *config) *time.Duration { return &c.forgetAfter })
+}
+
+// nonNegative is an Option that sets the duration field picks to d, and
+// refuses a negative d with an error wrapping ErrBadOption that names what.
+func nonNegative(what string, d time.Duration, field func(*config) *time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
-			return fmt.Errorf("%w: WithForgetAfter %v is negative", ErrBadOption, d)
+			return fmt.Errorf("%w: %s %v is negative", ErrBadOption, what, d)
 		}
-		c.forgetAfter = d
+		*field(c) = d
 		return nil
 	}
 }

@@ -195,16 +195,16 @@ func (s *pacedStream) flushPulls() {
 	for ; n < len(q.ids) && !q.ids[n].due.After(now); n++ {
 		id := q.ids[n].id
 		at, came := s.l.seen.At(id)
-		late := came && s.l.pullLead > 0 && at.Sub(q.ids[n].due.Add(-s.l.pullDelay)) > s.l.pullLead
+		announced := q.ids[n].due.Add(-s.l.pullDelay) // every pull waits pullDelay
+		late := came && s.l.pullLead > 0 && at.Sub(announced) > s.l.pullLead
 		q.needed.add(now, !came || late)
-		switch {
-		case late:
-			s.l.pullsSaved.Add(1)
-			s.l.pullsLate.Add(1)
-		case came:
-			s.l.pullsSaved.Add(1)
-		default:
+		if !came {
 			ask = append(ask, id)
+			continue
+		}
+		s.l.pullsSaved.Add(1)
+		if late {
+			s.l.pullsLate.Add(1)
 		}
 	}
 	q.ids = append(q.ids[:0], q.ids[n:]...)

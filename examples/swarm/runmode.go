@@ -297,8 +297,7 @@ func sampleHeap() (stop func() uint64) {
 // live), chunks announced instead of sent (relay.LazyPush), IWANT IDs held
 // back, of those never asked for (relay.DeferPulls) and of those the
 // ones that came over the feeder lead late (relay.PreferFasterFeeders),
-// mesh peers dropped
-// for not answering a ping (peer.WithMeshPing), writes that
+// mesh peers dropped for not answering a ping (peer.WithMeshPing), writes that
 // stalled in the transport (relay.StallAfter), the
 // longest wait a mesh write would have for upload tokens
 // right now, and how many peers they score negative or ban.
