@@ -14,6 +14,7 @@ import (
 	"github.com/gridcast/gridcast/relay"
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	libp2ppeer "github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/assert"
@@ -39,8 +40,7 @@ func newNode(t *testing.T, budget relay.Budget, role relay.Role) *peer.Node {
 
 func connect(t *testing.T, from, to *peer.Node) {
 	t.Helper()
-	info := libp2ppeer.AddrInfo{ID: to.ID(), Addrs: to.Host().Addrs()}
-	require.NoError(t, from.Connect(t.Context(), info))
+	require.NoError(t, from.Connect(t.Context(), *host.InfoFromHost(to.Host())))
 }
 
 func knownBytes(n int) []byte {
@@ -268,7 +268,7 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 	require.NoError(t, err)
 	defer sub.Cancel()
 	for _, n := range []*peer.Node{v1, v2} {
-		require.NoError(t, forger.Connect(t.Context(), libp2ppeer.AddrInfo{ID: n.ID(), Addrs: n.Host().Addrs()}))
+		require.NoError(t, forger.Connect(t.Context(), *host.InfoFromHost(n.Host())))
 	}
 	// Flood publishing sends to the peers the forger knows are subscribed.
 	require.Eventually(t, func() bool { return len(topic.ListPeers()) == 2 }, 20*time.Second, 50*time.Millisecond)
@@ -322,7 +322,7 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 		require.Eventually(t, func() bool {
 			return n.Banned(forger.ID()) && n.Host().Network().Connectedness(forger.ID()) != network.Connected
 		}, 10*time.Second, 100*time.Millisecond, "forger not disconnected")
-		_ = forger.Connect(t.Context(), libp2ppeer.AddrInfo{ID: n.ID(), Addrs: n.Host().Addrs()})
+		_ = forger.Connect(t.Context(), *host.InfoFromHost(n.Host()))
 		assert.Eventually(t, func() bool {
 			return n.Host().Network().Connectedness(forger.ID()) != network.Connected
 		}, 5*time.Second, 50*time.Millisecond, "a banned forger's new connection is closed")
