@@ -116,6 +116,15 @@ func watch(t *testing.T, ch broadcast.Channel, nodes ...*peer.Node) []*broadcast
 	return watchWith(t, ch, nil, nodes...)
 }
 
+// patient is a viewer option for tests that compare every byte: a
+// playout deadline of 30 s, so that a chunk delayed on a loaded machine is
+// waited for rather than skipped.
+func patient() []broadcast.ViewerOption {
+	cfg := broadcast.DefaultPlayoutConfig()
+	cfg.Deadline = 30 * time.Second
+	return []broadcast.ViewerOption{broadcast.WithPlayout(cfg)}
+}
+
 // watchWith is watch with viewer options.
 func watchWith(t *testing.T, ch broadcast.Channel, opts []broadcast.ViewerOption, nodes ...*peer.Node) []*broadcast.Viewer {
 	t.Helper()
@@ -193,9 +202,7 @@ func TestEveryViewerPlaysExactlyThePublishedBytes(t *testing.T) {
 	// chunks a second through ten nodes, the race detector on a busy
 	// two-core machine makes chunks seconds late, and the default 2 s
 	// deadline would skip them. A chunk that never comes is still skipped.
-	patient := broadcast.DefaultPlayoutConfig()
-	patient.Deadline = 30 * time.Second
-	viewers := watchWith(t, b.Channel(), []broadcast.ViewerOption{broadcast.WithPlayout(patient)}, viewerNodes...)
+	viewers := watchWith(t, b.Channel(), patient(), viewerNodes...)
 	waitForMesh(t, b.Channel(), append([]*peer.Node{source}, viewerNodes...)...)
 
 	data := knownBytes(streamSize)
@@ -227,7 +234,7 @@ func TestViewerBehindViewerGetsTheWholeStream(t *testing.T) {
 
 	b, err := broadcast.NewBroadcaster(source, "chain")
 	require.NoError(t, err)
-	viewers := watch(t, b.Channel(), near, far)
+	viewers := watchWith(t, b.Channel(), patient(), near, far)
 	waitForMesh(t, b.Channel(), source, near, far)
 	require.Empty(t, far.Host().Network().ConnsToPeer(source.ID()), "far viewer must not reach the source directly")
 
@@ -308,7 +315,8 @@ func TestNonOwnerReachesNoViewer(t *testing.T) {
 	}
 	// The forged chunks did reach the viewers, and were refused there.
 	for _, n := range []*peer.Node{v1, v2} {
-		assert.Positive(t, n.Monitor().TopicStats(b.Channel().Topic()).Rejected)
+		assert.Eventually(t, func() bool { return n.Monitor().TopicStats(b.Channel().Topic()).Rejected > 0 },
+			5*time.Second, 10*time.Millisecond)
 	}
 	// Each viewer the forger sent to now scores it negatively.
 	for _, n := range []*peer.Node{v1, v2} {
@@ -387,7 +395,7 @@ func TestStalledReaderDoesNotStopRelaying(t *testing.T) {
 	stalled, err := broadcast.NewViewer(near, b.Channel(), broadcast.WithPlayout(playout))
 	require.NoError(t, err)
 	defer stalled.Close()
-	reading := watch(t, b.Channel(), far)
+	reading := watchWith(t, b.Channel(), patient(), far)
 	waitForMesh(t, b.Channel(), source, near, far)
 	require.Empty(t, far.Host().Network().ConnsToPeer(source.ID()))
 

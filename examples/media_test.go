@@ -111,7 +111,12 @@ func runChain(t *testing.T, format string, o chainOptions) *chainRun {
 	r.source = filepath.Join(r.dir, "source."+format)
 	src, err := os.Create(r.source)
 	require.NoError(t, err)
-	ff := exec.CommandContext(ctx, "ffmpeg", ffmpegLive(format, "-")...)
+	// ffmpeg reports how far into the stream it has encoded, so that a
+	// late joiner is late by the stream's clock, which falls behind the
+	// wall clock when ffmpeg is short of CPU.
+	progress := filepath.Join(r.dir, "ffmpeg.progress")
+	ff := exec.CommandContext(ctx, "ffmpeg",
+		append([]string{"-progress", progress, "-stats_period", "0.2"}, ffmpegLive(format, "-")...)...)
 	ff.Stdout = io.MultiWriter(src, feed)
 	var ffErr strings.Builder
 	ff.Stderr = &ffErr
@@ -125,13 +130,14 @@ func runChain(t *testing.T, format string, o chainOptions) *chainRun {
 	}()
 
 	if o.lateAfter > 0 {
-		// Late by the stream's clock: count from when bytes first reach
-		// the first viewer, not from when ffmpeg started encoding.
+		// Late by the stream's clock: bytes have reached the first viewer
+		// and ffmpeg has encoded lateAfter of the stream.
 		viewers[0].waitMatch(t, "bytes coming in", func(line string) bool {
 			n, err := strconv.Atoi(field(line, "in"))
 			return err == nil && n > 0
 		}, 30*time.Second)
-		time.Sleep(o.lateAfter)
+		require.Eventually(t, func() bool { return encoded(progress) >= o.lateAfter },
+			time.Minute, 50*time.Millisecond, "ffmpeg encodes %v of the stream", o.lateAfter)
 		viewers = append(viewers, startViewer("late", false))
 	}
 	if o.during != nil {
@@ -146,6 +152,26 @@ func runChain(t *testing.T, format string, o chainOptions) *chainRun {
 	}
 	r.logs = append(r.logs, bcast.output())
 	return r
+}
+
+// encoded returns how much of the stream ffmpeg has encoded, by the last
+// out_time_us in its -progress file; 0 before the first report.
+func encoded(progress string) time.Duration {
+	data, err := os.ReadFile(progress)
+	if err != nil {
+		return 0
+	}
+	var last time.Duration
+	for line := range strings.Lines(string(data)) {
+		v, ok := strings.CutPrefix(strings.TrimSpace(line), "out_time_us=")
+		if !ok {
+			continue
+		}
+		if us, err := strconv.ParseInt(v, 10, 64); err == nil {
+			last = time.Duration(us) * time.Microsecond
+		}
+	}
+	return last
 }
 
 // checkChain probes the source and every viewer's output.

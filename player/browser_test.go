@@ -36,10 +36,13 @@ return {t: v.currentTime, ready: v.readyState, paused: v.paused,
 func TestBrowserPlaysWebM(t *testing.T) {
 	requireTools(t, "ffmpeg", "ffprobe", chromiumPath, chromedriverPath)
 	t.Parallel()
-	chunks, at := loadChunks(t, makeStream(t, media.FormatWebM, 12*time.Second), media.FormatWebM)
+	// The stream runs in real time from when the server starts, so the
+	// browser starts first, and the stream is long enough for a loaded
+	// machine to be slow to load the page.
+	wd := startWebDriver(t, chromiumPath, chromedriverPath)
+	chunks, at := loadChunks(t, makeStream(t, media.FormatWebM, 20*time.Second), media.FormatWebM)
 	src := &pacedSource{fakeStats: fakeStats{ch: testChannel(t)}, chunks: chunks, at: at}
 	_, base, _ := newTestServer(t, src)
-	wd := startWebDriver(t, chromiumPath, chromedriverPath)
 	require.NoError(t, wd.navigate(base+"/"))
 
 	// Sample currentTime until a run of samples, each later than the one
