@@ -111,6 +111,7 @@ func New(ctx context.Context, opts ...Option) (*Node, error) {
 		}
 	}
 	limiter := relay.NewLimiter(cfg.budget.Upload, limitOpts...)
+	monitor.SetAsked(limiter.Asked)
 	monitor.Uplinks().FeedStrongest(cfg.feedStrongest)
 	psOpts := append(cfg.budget.PubSubOptions(cfg.bitrate, cfg.role, monitor), cfg.pubsubOptions...)
 	// The node outlives ctx, which only bounds the start.

@@ -117,11 +117,27 @@ const (
 	MaxAsked = 4096
 )
 
+// Asked reports whether this node asked for the chunk with message ID id
+// by IWANT within IWantRetry. Only a Limiter with SkipHeld records what it
+// asks for; without it Asked is always false. Monitor.SetAsked takes it.
+func (l *Limiter) Asked(id string) bool { return l.asked.within(id) }
+
 // asked records which chunks this node asked for by IWANT, and when.
 type asked struct {
 	mu    sync.Mutex
 	ids   map[[messageIDSize]byte]time.Time
 	swept time.Time
+}
+
+// within reports whether id was asked for within IWantRetry.
+func (a *asked) within(id string) bool {
+	if len(id) != messageIDSize {
+		return false
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	at, ok := a.ids[[messageIDSize]byte([]byte(id))]
+	return ok && time.Since(at) <= IWantRetry
 }
 
 // claim reports whether id was asked for within IWantRetry; if not, it

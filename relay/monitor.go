@@ -39,6 +39,8 @@ type Monitor struct {
 
 	dropped atomic.Uint64
 	rpc     rpcCounters
+	dups    duplicateCounters
+	asked   atomic.Pointer[func(id string) bool]
 
 	held    Held
 	seen    Seen
@@ -68,6 +70,7 @@ type RPCStats struct {
 	IWantReceived    uint64 // message IDs peers asked this node for
 	IDontWantSent    uint64 // message IDs this node told peers not to send
 	Received         ReceivedBytes
+	Duplicates       DuplicateCauses // duplicates received, by cause
 }
 
 // ReceivedBytes splits the RPCs a node received, in encoded bytes, by what
@@ -112,6 +115,7 @@ func (m *Monitor) RPCStats() RPCStats {
 			IWant:        m.rpc.received.iwant.Load(),
 			IDontWant:    m.rpc.received.idontwant.Load(),
 		},
+		Duplicates: m.dups.load(),
 	}
 }
 
@@ -359,7 +363,12 @@ func (m *Monitor) DeliverMessage(msg *pubsub.Message) {
 
 // DuplicateMessage is a pubsub.RawTracer hook. The sender holds the chunk.
 func (m *Monitor) DuplicateMessage(msg *pubsub.Message) {
-	m.update(msg.GetTopic(), func(t *topicMonitor) { t.stats.Duplicates++ })
+	var inMesh bool
+	m.update(msg.GetTopic(), func(t *topicMonitor) {
+		t.stats.Duplicates++
+		_, inMesh = t.mesh[msg.ReceivedFrom]
+	})
+	m.countDuplicate(msg.ID, inMesh)
 	m.held.Add(msg.ReceivedFrom, msg.ID)
 	if msg.Message != nil {
 		m.rpc.received.duplicates.Add(uint64(proto.Size(msg.Message)))

@@ -79,6 +79,7 @@ func (m *pubsubMember) leave(at time.Time) {
 		m.rec.received = st.ReceivedBytes
 		m.rec.delivered = st.Received
 		m.rec.duplicate = st.Duplicates
+		m.rec.causes = m.node.Monitor().RPCStats().Duplicates
 		m.rec.mu.Unlock()
 		m.viewer.Close()
 		m.wg.Wait()

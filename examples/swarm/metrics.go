@@ -26,10 +26,11 @@ type viewerResult struct {
 	Plays        map[uint64]time.Time // chunk index → played at
 	Latencies    []time.Duration
 	BytesIn      uint64
-	Received     relay.ReceivedBytes // the router's part of BytesIn, by kind
-	Delivered    uint64              // distinct chunks the router delivered
-	Duplicates   uint64              // extra copies the router dropped
-	Forged       uint64              // chunks given to the viewer that the source never sent
+	Received     relay.ReceivedBytes   // the router's part of BytesIn, by kind
+	Delivered    uint64                // distinct chunks the router delivered
+	Duplicates   uint64                // extra copies the router dropped
+	Causes       relay.DuplicateCauses // the node's duplicates, all topics, by cause
+	Forged       uint64                // chunks given to the viewer that the source never sent
 }
 
 // dues counts one viewer's chunks due: played on time, played late, and
@@ -219,6 +220,25 @@ func duplicatesPerChunk(viewers []viewerResult) float64 {
 		return 0
 	}
 	return float64(dups) / float64(delivered)
+}
+
+// duplicateCauses splits duplicates per chunk delivered by cause; nil
+// when no viewer's router counted any (the client-server mode has none).
+func duplicateCauses(viewers []viewerResult) *DuplicateCauses {
+	var delivered uint64
+	var sum relay.DuplicateCauses
+	for _, v := range viewers {
+		delivered += v.Delivered
+		sum.Pulled += v.Causes.Pulled
+		sum.Crossed += v.Causes.Crossed
+		sum.Late += v.Causes.Late
+		sum.Other += v.Causes.Other
+	}
+	if delivered == 0 || sum == (relay.DuplicateCauses{}) {
+		return nil
+	}
+	per := func(n uint64) float64 { return float64(n) / float64(delivered) }
+	return &DuplicateCauses{Pulled: per(sum.Pulled), Crossed: per(sum.Crossed), Late: per(sum.Late), Other: per(sum.Other)}
 }
 
 // quantiles returns the nearest-rank quantiles of xs (which it sorts).

@@ -146,6 +146,15 @@ func TestDuplicatesPerChunk(t *testing.T) {
 	assert.InDelta(t, 1.5, duplicatesPerChunk(viewers), 1e-9)
 }
 
+func TestDuplicateCauses(t *testing.T) {
+	assert.Nil(t, duplicateCauses([]viewerResult{{Delivered: 100}}), "no router counts (client-server)")
+	viewers := []viewerResult{
+		{Delivered: 100, Causes: relay.DuplicateCauses{Pulled: 10, Crossed: 30, Late: 5, Other: 5}},
+		{Delivered: 300, Causes: relay.DuplicateCauses{Pulled: 30, Crossed: 10, Late: 15}},
+	}
+	assert.Equal(t, &DuplicateCauses{Pulled: 0.1, Crossed: 0.1, Late: 0.05, Other: 0.0125}, duplicateCauses(viewers))
+}
+
 func TestDownloadMultiples(t *testing.T) {
 	const bitrate = 1000
 	viewers := []viewerResult{

@@ -74,6 +74,7 @@ type recorder struct {
 	bytesIn              uint64
 	received             relay.ReceivedBytes
 	delivered, duplicate uint64
+	causes               relay.DuplicateCauses
 	// forged counts chunks the viewer was given that the source never
 	// sealed.
 	forged uint64
@@ -134,7 +135,7 @@ func (r *recorder) snapshot(end time.Time) viewerResult {
 		Joined: r.joined, Left: left, FirstPlay: r.firstPlay, FirstPublish: r.firstPublish, Plays: plays,
 		PendingDue: r.pendingDue, Folded: r.folded,
 		Latencies: append([]time.Duration(nil), r.latencies...),
-		BytesIn:   r.bytesIn, Received: r.received, Delivered: r.delivered, Duplicates: r.duplicate, Forged: r.forged,
+		BytesIn:   r.bytesIn, Received: r.received, Delivered: r.delivered, Duplicates: r.duplicate, Causes: r.causes, Forged: r.forged,
 	}
 }
 

@@ -28,6 +28,8 @@ type ModeReport struct {
 	DownloadXMean      float64 `json:"download_x_mean"`
 	DownloadXP95       float64 `json:"download_x_p95"`
 	DuplicatesPerChunk float64 `json:"duplicates_per_chunk"`
+	// DuplicateCauses splits DuplicatesPerChunk by cause.
+	DuplicateCauses *DuplicateCauses `json:"duplicate_causes,omitempty"`
 	// Misses splits the chunks not played on time.
 	Misses *MissReport `json:"misses,omitempty"`
 	// DownloadParts splits DownloadXMean by what the bytes carried.
@@ -66,6 +68,15 @@ type DownloadParts struct {
 	IWant        float64 `json:"iwant"`
 	Other        float64 `json:"other"`   // GRAFT, PRUNE, subscriptions, protobuf framing, rejected messages
 	Outside      float64 `json:"outside"` // stream bytes outside the router's RPCs: length prefixes, other protocols
+}
+
+// DuplicateCauses is duplicates per chunk delivered, by cause
+// (relay.DuplicateCauses); its fields add up to about DuplicatesPerChunk.
+type DuplicateCauses struct {
+	Pulled  float64 `json:"pulled"`  // came while the viewer had asked for the chunk by IWANT
+	Crossed float64 `json:"crossed"` // from a mesh peer within relay.CrossingWindow of the first copy
+	Late    float64 `json:"late"`    // from a mesh peer, later
+	Other   float64 `json:"other"`   // from outside the mesh, or the first copy forgotten
 }
 
 // MissReport splits the chunks viewers did not play by their deadline,
@@ -116,6 +127,7 @@ func measure(w Workload, mode string, viewers []viewerResult, pubs []published, 
 	rep.DownloadXMean = mean(downloads)
 	rep.DownloadXP95 = quantiles(downloads, 0.95)[0]
 	rep.DuplicatesPerChunk = duplicatesPerChunk(viewers)
+	rep.DuplicateCauses = duplicateCauses(viewers)
 	rep.DownloadParts = downloadParts(viewers, w.Bitrate, start, w.Duration/4)
 	for _, v := range viewers {
 		rep.ForgedDelivered += v.Forged
@@ -188,6 +200,10 @@ var tableRows = []tableRow{
 	part("outside the router", "outside", func(p DownloadParts) float64 { return p.Outside }),
 	{"viewer download ÷ bitrate, p95", "download_x_p95", "%.2f", true, func(m ModeReport) float64 { return m.DownloadXP95 }},
 	{"duplicates per chunk", "duplicates_per_chunk", "%.2f", true, func(m ModeReport) float64 { return m.DuplicatesPerChunk }},
+	cause("while a pull was out", "pulled", func(c DuplicateCauses) float64 { return c.Pulled }),
+	cause("crossed, from the mesh", "crossed", func(c DuplicateCauses) float64 { return c.Crossed }),
+	cause("later, from the mesh", "late", func(c DuplicateCauses) float64 { return c.Late }),
+	cause("from outside the mesh", "other", func(c DuplicateCauses) float64 { return c.Other }),
 	{"latency p50 (ms)", "latency_ms.p50", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P50 }},
 	{"latency p95 (ms)", "latency_ms.p95", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P95 }},
 	{"latency p99 (ms)", "latency_ms.p99", "%.0f", true, func(m ModeReport) float64 { return m.LatencyMs.P99 }},
@@ -209,6 +225,11 @@ var tableRows = []tableRow{
 // part is a row of the download's split, indented under the mean.
 func part(label, key string, value func(DownloadParts) float64) tableRow {
 	return optionalRow("  "+label, "download_parts."+key, "%.3f", func(m ModeReport) *DownloadParts { return m.DownloadParts }, value)
+}
+
+// cause is a row of the duplicates' split, indented under them.
+func cause(label, key string, value func(DuplicateCauses) float64) tableRow {
+	return optionalRow("  "+label, "duplicate_causes."+key, "%.3f", func(m ModeReport) *DuplicateCauses { return m.DuplicateCauses }, value)
 }
 
 // miss is a row of the missed chunks' split, indented under continuity.
