@@ -43,7 +43,9 @@ func TestMeshPing(t *testing.T) {
 	// The Monitor hears of the closed peer from pubsub's event loop, after
 	// the count, so both are waited for.
 	require.Eventually(t, func() bool {
-		return watcher.DeadMeshPeers() == 1 && len(watcher.Monitor().MeshPeers("t")) == 0
+		// At least one: until the Monitor hears, the next check may ping
+		// the peer again and count it twice.
+		return watcher.DeadMeshPeers() >= 1 && len(watcher.Monitor().MeshPeers("t")) == 0
 	}, 5*time.Second, 10*time.Millisecond)
 	assert.Equal(t, network.NotConnected, watcher.Host().Network().Connectedness(quiet.ID()))
 

@@ -567,20 +567,21 @@
 // it, with the upstream work that would add it:
 //
 // Download. Chunks with their headers take 1.06 copies and control 0.06,
-// which leaves 0.08 for duplicates; they take 0.21. Monitor.RPCStats
-// counts each duplicate by its likely cause (DuplicateCauses), and the
-// swarm reports the split (duplicate_causes). Quick preset, seeds 2 and
-// 3, 30 s, gridcast alone; and the seed preset, seed 1, 60 s, from a
-// build that counted the same way before the count was part of the
-// report:
+// which leaves 0.08 for duplicates; they take 0.21 in the README's run.
+// Monitor.RPCStats counts each duplicate by its likely cause
+// (DuplicateCauses), and the swarm reports the split (duplicate_causes).
+// Quick preset, seeds 2 and 3, 30 s, gridcast alone:
 //
-//	                                          quick 2  quick 3  seed 1
-//	duplicates a chunk                          0.19     0.16    0.23
-//	a pull for the chunk was out (Pulled)       28%      28%     29%
-//	a mesh copy under 200 ms after the first    52%      52%     50%
+//	                                          seed 2   seed 3
+//	duplicates a chunk                          0.14     0.18
+//	a pull for the chunk was out (Pulled)       14%      15%
+//	a mesh copy under 200 ms after the first    66%      58%
 //	  (Crossed)
-//	a mesh copy 200 ms or more after it (Late)  15%      15%     16%
-//	from outside the mesh, or first forgotten    5%       6%      5%
+//	a mesh copy 200 ms or more after it (Late)  14%      20%
+//	from outside the mesh, or first forgotten    4%       7%
+//
+// (A first count on the seed preset, seed 1, 60 s, which also took pulls
+// held back and never sent for Pulled, gave 29%, 50%, 16% and 5% of 0.23.)
 //
 // A mesh copy under 200 ms after the first was sent before the sender
 // could have heard this node's IDONTWANT (links take 20–80 ms one way):
@@ -593,7 +594,8 @@
 // episub, libp2p/specs#413, before it) adds that message. A later mesh
 // copy was queued, or was crawling over a slow uplink, when the
 // IDONTWANT came: SkipHeld drops it before each write, but a write under
-// way is not taken back. A copy that came with
+// way is not taken back, and pubsub does not take back an RPC it has
+// queued (go-libp2p-pubsub#611; #648, open). A copy that came with
 // a pull out is the repair's cost: the node cannot tell that an eager
 // copy is on its way, so it pulls after the pull delay, or at once where
 // pulls are mostly needed. GossipSub v1.4's PREAMBLE and IMRECEIVING

@@ -14,8 +14,9 @@ const CrossingWindow = 200 * time.Millisecond
 // DuplicateCauses counts the duplicates a node received, all topics, by
 // what most likely caused each. See Monitor.SetAsked.
 type DuplicateCauses struct {
-	// Pulled came while this node had asked for the chunk by IWANT
-	// within IWantRetry: the answer and an eager copy both came.
+	// Pulled came while an IWANT this node sent for the chunk within
+	// IWantRetry was out (Limiter.Asked): the answer and an eager copy
+	// both came.
 	Pulled uint64
 	// Crossed came from a mesh peer within CrossingWindow of the first
 	// copy: two relays that got the chunk at about the same time passed it
@@ -41,7 +42,9 @@ func (d *duplicateCounters) load() DuplicateCauses {
 // SetAsked gives the Monitor asked, which reports whether this node asked
 // for a chunk by IWANT lately (Limiter.Asked; peer.Node wires it), so that
 // RPCStats can tell duplicates that came while a pull was out. Without it
-// none are counted as Pulled. It may be called while the router runs.
+// none are counted as Pulled. asked is called on pubsub's event loop and
+// its validation goroutines, so it must be quick, must not block, and must
+// be safe for concurrent use. SetAsked may be called while the router runs.
 func (m *Monitor) SetAsked(asked func(id string) bool) {
 	if asked == nil {
 		m.asked.Store(nil)

@@ -8,6 +8,7 @@ import (
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestMonitorCountsDuplicatesByCause(t *testing.T) {
@@ -43,13 +44,30 @@ func TestMonitorCountsDuplicatesByCause(t *testing.T) {
 	})
 }
 
+// TestLimiterAsked checks that Asked reports pulls from when they go out:
+// a held-back pull whose chunk came meanwhile never counts, one that is
+// sent counts for IWantRetry.
 func TestLimiterAsked(t *testing.T) {
-	l := NewLimiter(1_000_000, SkipHeld(NewHeld()))
-	id := MessageID(testMessage("src", "a"))
-	other := MessageID(testMessage("src", "b"))
-	assert.False(t, l.Asked(id))
-	assert.False(t, l.asked.claim(id), "first asking")
-	assert.True(t, l.Asked(id))
-	assert.False(t, l.Asked(other))
-	assert.False(t, l.Asked("short"))
+	synctest.Test(t, func(t *testing.T) {
+		const delay = 100 * time.Millisecond
+		var seen Seen
+		l := NewLimiter(1_000_000, SkipHeld(NewHeld()), DeferPulls(&seen, delay))
+		s := l.wrap(newGossipSink("peer"))
+		ids := chunkIDs(2)
+		came, sent := ids[0], ids[1]
+
+		_, err := s.Write(wantFrame(t, ids, false))
+		require.NoError(t, err)
+		assert.False(t, l.Asked(came), "held back, not sent")
+		assert.False(t, l.Asked(sent), "held back, not sent")
+		seen.Add(came)
+		time.Sleep(delay)
+		synctest.Wait()
+		assert.False(t, l.Asked(came), "the chunk came: never asked for")
+		assert.True(t, l.Asked(sent), "asked for once the delay passed")
+
+		time.Sleep(IWantRetry + time.Millisecond)
+		assert.False(t, l.Asked(sent), "forgotten after IWantRetry")
+		assert.False(t, l.Asked("short"))
+	})
 }

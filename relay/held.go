@@ -117,27 +117,73 @@ const (
 	MaxAsked = 4096
 )
 
-// Asked reports whether this node asked for the chunk with message ID id
-// by IWANT within IWantRetry. Only a Limiter with SkipHeld records what it
-// asks for; without it Asked is always false. Monitor.SetAsked takes it.
-func (l *Limiter) Asked(id string) bool { return l.asked.within(id) }
+// Asked reports whether an IWANT this node wrote within IWantRetry asked
+// for the chunk with message ID id. A pull DeferPulls held back counts
+// from when it is sent, and not at all if the chunk came meanwhile; an
+// IWANT pubsub sends in the same RPC as chunks is not seen. Only a Limiter
+// with SkipHeld records pulls; without it Asked is always false. It is
+// safe for concurrent use and does not block: Monitor.SetAsked takes it.
+func (l *Limiter) Asked(id string) bool { return l.asked.sentWithin(id) }
 
-// asked records which chunks this node asked for by IWANT, and when.
+// asked records which chunks this node asked for by IWANT, and when: ids
+// from when an IWANT named them, even if DeferPulls then held them back
+// (so that no other peer is asked meanwhile), sent from when they went
+// out.
 type asked struct {
-	mu    sync.Mutex
-	ids   map[[messageIDSize]byte]time.Time
+	mu        sync.Mutex
+	ids, sent stamps
+}
+
+// stamps maps chunk IDs to a time, at most MaxAsked of them, each kept for
+// IWantRetry.
+type stamps struct {
+	at    map[[messageIDSize]byte]time.Time
 	swept time.Time
 }
 
-// within reports whether id was asked for within IWantRetry.
-func (a *asked) within(id string) bool {
+// within reports whether key was stamped within IWantRetry of now.
+func (s *stamps) within(now time.Time, key [messageIDSize]byte) bool {
+	at, ok := s.at[key]
+	return ok && now.Sub(at) <= IWantRetry
+}
+
+// put stamps key with now, sweeping expired stamps when full; a stamp
+// that finds no room is dropped.
+func (s *stamps) put(now time.Time, key [messageIDSize]byte) {
+	if s.at == nil {
+		s.at = make(map[[messageIDSize]byte]time.Time)
+	}
+	if len(s.at) >= MaxAsked && now.Sub(s.swept) >= heldSweepEvery {
+		for k, at := range s.at {
+			if now.Sub(at) > IWantRetry {
+				delete(s.at, k)
+			}
+		}
+		s.swept = now
+	}
+	if len(s.at) < MaxAsked {
+		s.at[key] = now
+	}
+}
+
+// sentWithin reports whether an IWANT for id went out within IWantRetry.
+func (a *asked) sentWithin(id string) bool {
 	if len(id) != messageIDSize {
 		return false
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	at, ok := a.ids[[messageIDSize]byte([]byte(id))]
-	return ok && time.Since(at) <= IWantRetry
+	return a.sent.within(time.Now(), [messageIDSize]byte([]byte(id)))
+}
+
+// markSent records that an IWANT for id goes out now.
+func (a *asked) markSent(id string) {
+	if len(id) != messageIDSize {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.sent.put(time.Now(), [messageIDSize]byte([]byte(id)))
 }
 
 // claim reports whether id was asked for within IWantRetry; if not, it
@@ -150,22 +196,9 @@ func (a *asked) claim(id string) bool {
 	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if at, ok := a.ids[key]; ok && now.Sub(at) <= IWantRetry {
+	if a.ids.within(now, key) {
 		return true
 	}
-	if a.ids == nil {
-		a.ids = make(map[[messageIDSize]byte]time.Time)
-	}
-	if len(a.ids) >= MaxAsked && now.Sub(a.swept) >= heldSweepEvery {
-		for k, at := range a.ids {
-			if now.Sub(at) > IWantRetry {
-				delete(a.ids, k)
-			}
-		}
-		a.swept = now
-	}
-	if len(a.ids) < MaxAsked {
-		a.ids[key] = now
-	}
+	a.ids.put(now, key)
 	return false
 }

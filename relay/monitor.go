@@ -361,7 +361,8 @@ func (m *Monitor) DeliverMessage(msg *pubsub.Message) {
 	}
 }
 
-// DuplicateMessage is a pubsub.RawTracer hook. The sender holds the chunk.
+// DuplicateMessage is a pubsub.RawTracer hook. The sender holds the chunk;
+// the copy is counted by cause (DuplicateCauses).
 func (m *Monitor) DuplicateMessage(msg *pubsub.Message) {
 	var inMesh bool
 	m.update(msg.GetTopic(), func(t *topicMonitor) {

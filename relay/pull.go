@@ -200,6 +200,7 @@ func (s *pacedStream) flushPulls() {
 		q.needed.add(now, !came || late)
 		if !came {
 			ask = append(ask, id)
+			s.l.asked.markSent(id)
 			continue
 		}
 		s.l.pullsSaved.Add(1)

@@ -193,6 +193,7 @@ func (s *pacedStream) laterWant(id string) bool {
 		s.l.pullsDeferred.Add(1)
 		return true
 	}
+	s.l.asked.markSent(id)
 	return false
 }
 
