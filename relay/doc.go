@@ -570,18 +570,16 @@
 // which leaves 0.08 for duplicates; they take 0.21 in the README's run.
 // Monitor.RPCStats counts each duplicate by its likely cause
 // (DuplicateCauses), and the swarm reports the split (duplicate_causes).
-// Quick preset, seeds 2 and 3, 30 s, gridcast alone:
+// Quick preset, seeds 2 and 3, 30 s, and the seed preset, seed 1, 60 s,
+// gridcast alone:
 //
-//	                                          seed 2   seed 3
-//	duplicates a chunk                          0.14     0.18
-//	a pull for the chunk was out (Pulled)       14%      15%
-//	a mesh copy under 200 ms after the first    66%      58%
+//	                                          quick 2  quick 3  seed 1
+//	duplicates a chunk                          0.14     0.18    0.18
+//	a pull for the chunk was out (Pulled)       14%      15%     17%
+//	a mesh copy under 200 ms after the first    66%      58%     59%
 //	  (Crossed)
-//	a mesh copy 200 ms or more after it (Late)  14%      20%
-//	from outside the mesh, or first forgotten    4%       7%
-//
-// (A first count on the seed preset, seed 1, 60 s, which also took pulls
-// held back and never sent for Pulled, gave 29%, 50%, 16% and 5% of 0.23.)
+//	a mesh copy 200 ms or more after it (Late)  14%      20%     18%
+//	from outside the mesh, or first forgotten    4%       7%      6%
 //
 // A mesh copy under 200 ms after the first was sent before the sender
 // could have heard this node's IDONTWANT (links take 20–80 ms one way):
@@ -590,7 +588,10 @@
 // duplicate, to announce from then on instead; GossipSub has no such
 // message, so LazyPush infers it from a peer's IDONTWANTs, after
 // OfferMinSamples offers, and only on edges where the same end keeps
-// getting chunks first. The choke extension (libp2p/specs#681, open;
+// getting chunks first. Those first offers are most of the crossed
+// copies: with 3 instead of 8 they fell from 0.11 to 0.07 a chunk on the
+// quick preset, but the seed preset lost 0.15 points and 0.18 s of p99
+// for 0.01 copies (see OfferMinSamples). The choke extension (libp2p/specs#681, open;
 // episub, libp2p/specs#413, before it) adds that message. A later mesh
 // copy was queued, or was crawling over a slow uplink, when the
 // IDONTWANT came: SkipHeld drops it before each write, but a write under

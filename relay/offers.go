@@ -23,7 +23,15 @@ const (
 	OfferHalfLife = 3 * time.Second
 	// OfferMinSamples is how many offers (decayed) a peer's record must
 	// hold before LazyPush may announce to it instead of sending: a
-	// newly grafted peer gets copies first.
+	// newly grafted peer gets copies first, and so does one that has just
+	// asked by IWANT (Offers.Want). Those copies are most of the
+	// duplicates left (DuplicateCauses.Crossed). On the swarm's quick
+	// preset (30 s, seeds 2 to 7) 3 took the mean download from 1.31 to
+	// 1.27 copies and crossed copies from 0.11 to 0.07 a chunk, and 16
+	// raised them to 1.38 and 0.16 (seeds 2 and 3), at about the same
+	// continuity; but on the seed preset (seed 1, 60 s) 3 played 99.44%
+	// against 99.59%, with latency p99 1.61 s against 1.43 s, for 0.01
+	// copies less.
 	OfferMinSamples = 8
 	// OffersPerPeer is the most offered chunk IDs kept per peer: OfferMatch
 	// of chunks at MaxBitrate in MinChunkSize chunks (122), with room.
