@@ -128,42 +128,10 @@ func (l *Limiter) Asked(id string) bool { return l.asked.sentWithin(id) }
 // asked records which chunks this node asked for by IWANT, and when: ids
 // from when an IWANT named them, even if DeferPulls then held them back
 // (so that no other peer is asked meanwhile), sent from when they went
-// out.
+// out. Each holds at most MaxAsked IDs, each for IWantRetry.
 type asked struct {
 	mu        sync.Mutex
-	ids, sent stamps
-}
-
-// stamps maps chunk IDs to a time, at most MaxAsked of them, each kept for
-// IWantRetry.
-type stamps struct {
-	at    map[[messageIDSize]byte]time.Time
-	swept time.Time
-}
-
-// within reports whether key was stamped within IWantRetry of now.
-func (s *stamps) within(now time.Time, key [messageIDSize]byte) bool {
-	at, ok := s.at[key]
-	return ok && now.Sub(at) <= IWantRetry
-}
-
-// put stamps key with now, sweeping expired stamps when full; a stamp
-// that finds no room is dropped.
-func (s *stamps) put(now time.Time, key [messageIDSize]byte) {
-	if s.at == nil {
-		s.at = make(map[[messageIDSize]byte]time.Time)
-	}
-	if len(s.at) >= MaxAsked && now.Sub(s.swept) >= heldSweepEvery {
-		for k, at := range s.at {
-			if now.Sub(at) > IWantRetry {
-				delete(s.at, k)
-			}
-		}
-		s.swept = now
-	}
-	if len(s.at) < MaxAsked {
-		s.at[key] = now
-	}
+	ids, sent idRecord
 }
 
 // sentWithin reports whether an IWANT for id went out within IWantRetry.
@@ -173,17 +141,19 @@ func (a *asked) sentWithin(id string) bool {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return a.sent.within(time.Now(), [messageIDSize]byte([]byte(id)))
+	return a.sent.has(time.Now(), [messageIDSize]byte([]byte(id)), IWantRetry)
 }
 
-// markSent records that an IWANT for id goes out now.
-func (a *asked) markSent(id string) {
-	if len(id) != messageIDSize {
-		return
-	}
+// markSent records that IWANTs for ids go out now.
+func (a *asked) markSent(ids ...string) {
+	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.sent.put(time.Now(), [messageIDSize]byte([]byte(id)))
+	for _, id := range ids {
+		if len(id) == messageIDSize {
+			a.sent.put(now, [messageIDSize]byte([]byte(id)), IWantRetry, MaxAsked)
+		}
+	}
 }
 
 // claim reports whether id was asked for within IWantRetry; if not, it
@@ -196,9 +166,9 @@ func (a *asked) claim(id string) bool {
 	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.ids.within(now, key) {
+	if a.ids.has(now, key, IWantRetry) {
 		return true
 	}
-	a.ids.put(now, key)
+	a.ids.put(now, key, IWantRetry, MaxAsked)
 	return false
 }

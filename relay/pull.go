@@ -200,7 +200,6 @@ func (s *pacedStream) flushPulls() {
 		q.needed.add(now, !came || late)
 		if !came {
 			ask = append(ask, id)
-			s.l.asked.markSent(id)
 			continue
 		}
 		s.l.pullsSaved.Add(1)
@@ -208,6 +207,7 @@ func (s *pacedStream) flushPulls() {
 			s.l.pullsLate.Add(1)
 		}
 	}
+	s.l.asked.markSent(ask...)
 	q.ids = append(q.ids[:0], q.ids[n:]...)
 	if len(q.ids) > 0 {
 		q.timer.Reset(q.ids[0].due.Sub(now))
